@@ -1,0 +1,57 @@
+# Motcua — `make run` serves the demo, `make test` runs the whole suite. `make help` lists all.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.DEFAULT_GOAL := help
+.PHONY: help run test test-sqlite test-postgresql lint bench translations migrate seed system-deps clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+translations: $(VENV)/.installed ## Compile the Babel catalogues (vi default, en)
+	@$(VENV)/bin/pybabel compile -q -d app/translations -f
+
+migrate: $(VENV)/.installed ## Apply database migrations
+	$(VENV)/bin/flask db upgrade
+
+seed: migrate ## Load the demo communes if the database is empty
+	$(VENV)/bin/flask seed-demo --if-empty
+
+run: translations seed ## Install, migrate, seed when empty, serve on http://127.0.0.1:$(PORT)
+	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT) --with-threads
+
+system-deps: ## Install Debian's chromium and postgresql when missing (as root)
+	@bash scripts/system-deps.sh
+
+test: system-deps $(VENV)/.installed-dev translations lint ## The whole suite, on SQLite then PostgreSQL
+	$(PY) -m pytest -q -p no:cacheprovider --db=sqlite
+	$(PY) -m pytest -q -p no:cacheprovider --db=postgresql
+
+test-sqlite: $(VENV)/.installed-dev translations ## The suite on SQLite only
+	$(PY) -m pytest -q --db=sqlite $(ARGS)
+
+test-postgresql: $(VENV)/.installed-dev translations ## The suite on a PostgreSQL started by the tests
+	$(PY) -m pytest -q --db=postgresql $(ARGS)
+
+lint: $(VENV)/.installed-dev ## ruff check
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.installed-dev translations ## Run the benchmarks and print their figures
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean: ## Remove the virtualenv and caches (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache

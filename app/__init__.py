@@ -1,0 +1,71 @@
+"""Motcua: the commune one-stop desk in the citizen's pocket."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.config import Settings
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app. `config` holds Flask keys, plus "SETTINGS": a dict of Settings fields
+    that replace what the environment gave (tests pass database_url etc. there).
+
+    No I/O beyond reading settings: migrations are `flask db upgrade`, never done here.
+    """
+    app = Flask(__name__, instance_relative_config=True)
+    overrides = dict(config or {})
+    settings = Settings.from_env(Path(app.instance_path))
+    if "SETTINGS" in overrides:
+        settings = dataclasses.replace(settings, **overrides.pop("SETTINGS"))
+    app.config.from_mapping(settings.flask_config())
+    app.config.update(overrides)
+
+    from app import extensions as ext
+    from app import models  # noqa: F401  (registers every mapper before first use)
+
+    ext.db.init_app(app)
+    ext.migrate.init_app(app, ext.db, directory=str(Path(app.root_path).parent / "migrations"))
+    ext.csrf.init_app(app)
+    ext.limiter.init_app(app)
+
+    from app.core import assets, errors, i18n, security
+
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    assets.init_app(app)
+
+    from app.accounts.auth import init_login
+
+    init_login(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.accounts.views import bp as accounts_bp
+    from app.api.views import bp as api_bp
+    from app.core.views import bp as core_bp
+    from app.places.views import bp as places_bp
+    from app.procedures.views import bp as procedures_bp
+    from app.pwa.views import bp as pwa_bp
+
+    for bp in (core_bp, pwa_bp, places_bp, procedures_bp, accounts_bp, api_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.accounts.cli import create_officer
+    from app.places.cli import posters_cli, seed_demo
+    from app.procedures.cli import procedures_cli
+
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_officer)
+    app.cli.add_command(procedures_cli)
+    app.cli.add_command(posters_cli)

@@ -1,0 +1,1 @@
+"""Officer and citizen accounts, login, roles."""

@@ -1,0 +1,33 @@
+"""`flask create-officer`."""
+
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from app.accounts.services import create_officer as create_officer_row
+from app.extensions import db
+from app.places.models import Agency
+
+
+@click.command("create-officer")
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option("--role", required=True,
+              type=click.Choice(["receiving", "specialist", "leader", "commune_admin",
+                                 "system_admin"]))
+@click.option("--agency", "agency_slug", required=True, help="agency slug, e.g. tanhong")
+@click.password_option()
+def create_officer(username: str, full_name: str, role: str, agency_slug: str,
+                   password: str) -> None:
+    """Create an officer account bound to an agency."""
+    agency = db.session.scalar(select(Agency).where(Agency.slug == agency_slug))
+    if agency is None:
+        raise click.ClickException(f"no agency with slug {agency_slug!r}")
+    try:
+        officer = create_officer_row(username=username, full_name=full_name, password=password,
+                                     role=role, agency_id=agency.id)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created officer {officer.username} ({role}) at {agency.name}")

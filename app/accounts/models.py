@@ -1,0 +1,60 @@
+"""Officers of an agency; each has one role."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from app.places.models import Agency
+
+
+class Role(enum.StrEnum):
+    RECEIVING = "receiving"  # cán bộ tiếp nhận (one-stop desk)
+    SPECIALIST = "specialist"  # công chức chuyên môn
+    LEADER = "leader"  # lãnh đạo (signs)
+    COMMUNE_ADMIN = "commune_admin"
+    SYSTEM_ADMIN = "system_admin"
+
+
+class Officer(UserMixin, TimestampMixin, Base):
+    __tablename__ = "officers"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('receiving','specialist','leader','commune_admin','system_admin')",
+            name="role",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    active: Mapped[bool] = mapped_column(default=True)
+    # Bumped by "log out everywhere": sessions carry it and die when it changes.
+    session_version: Mapped[int] = mapped_column(default=1)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+
+    agency: Mapped[Agency] = relationship()
+
+    def get_id(self) -> str:
+        return f"officer:{self.id}:{self.session_version}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role in (Role.COMMUNE_ADMIN, Role.SYSTEM_ADMIN)

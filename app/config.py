@@ -1,0 +1,131 @@
+"""Typed settings read from environment variables and validated at start-up."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the app refuses to start."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _instance_secret(instance_path: Path, name: str) -> str:
+    """A secret generated once into the instance folder for the embedded mode."""
+    path = instance_path / name
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(48)
+    # O_EXCL: two workers starting together must not write two different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    upload_dir: str
+    max_upload_mb: int
+    max_dossier_mb: int
+    public_base_url: str
+    production: bool
+    ratelimit_storage_uri: str
+    vapid_private_key: str = ""
+    vapid_subject: str = "mailto:admin@motcua.local"
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    payment_webhook_secrets: tuple[str, ...] = field(default_factory=tuple)
+
+    @classmethod
+    def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if env is None else env)
+        production = env.get("MOTCUA_ENV", "development") == "production"
+        secret = env.get("SECRET_KEY") or ""
+        if not secret:
+            if production:
+                raise ConfigError("SECRET_KEY is required when MOTCUA_ENV=production")
+            secret = _instance_secret(instance_path, "secret_key")
+        db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'motcua.db'}"
+        if db_url.startswith("postgres://"):
+            db_url = "postgresql+psycopg://" + db_url[len("postgres://"):]
+        elif db_url.startswith("postgresql://"):
+            db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+        base_url = (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+        if not base_url.startswith(("http://", "https://")):
+            raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
+        max_upload = _int(env, "MAX_UPLOAD_MB", 10)
+        max_dossier = _int(env, "MAX_DOSSIER_MB", 40)
+        if max_upload <= 0 or max_dossier < max_upload:
+            raise ConfigError("MAX_UPLOAD_MB must be > 0 and MAX_DOSSIER_MB >= MAX_UPLOAD_MB")
+        webhook = tuple(s for s in env.get("PAYMENT_WEBHOOK_SECRET", "").split(",") if s)
+        return cls(
+            database_url=db_url,
+            secret_key=secret,
+            upload_dir=env.get("UPLOAD_DIR") or str(instance_path / "uploads"),
+            max_upload_mb=max_upload,
+            max_dossier_mb=max_dossier,
+            public_base_url=base_url,
+            production=production,
+            ratelimit_storage_uri=env.get("RATELIMIT_STORAGE_URI", "memory://"),
+            vapid_private_key=env.get("VAPID_PRIVATE_KEY", ""),
+            vapid_subject=env.get("VAPID_SUBJECT", "mailto:admin@motcua.local"),
+            oidc_issuer=env.get("OIDC_ISSUER", ""),
+            oidc_client_id=env.get("OIDC_CLIENT_ID", ""),
+            oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""),
+            payment_webhook_secrets=webhook,
+        )
+
+    def flask_config(self) -> dict[str, Any]:
+        """The Flask/extension keys derived from these settings."""
+        engine_options: dict[str, Any] = {"pool_pre_ping": True}
+        if self.database_url.startswith("sqlite"):
+            engine_options = {"connect_args": {"timeout": 30}}
+        return {
+            "MOTCUA": self,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            # Whole-request cap: every file of a dossier plus the form fields.
+            "MAX_CONTENT_LENGTH": (self.max_dossier_mb + 1) * 1024 * 1024,
+            "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.production,
+            "REMEMBER_COOKIE_SECURE": self.production,
+            "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+            "WTF_CSRF_TIME_LIMIT": None,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "BABEL_DEFAULT_LOCALE": "vi",
+            "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
+            "PREFERRED_URL_SCHEME": "https" if self.production else "http",
+        }
+
+    def describe(self) -> dict[str, Any]:
+        """Settings safe to print: secrets masked."""
+        out = asdict(self)
+        for key in ("secret_key", "vapid_private_key", "oidc_client_secret"):
+            out[key] = "***" if out[key] else ""
+        out["payment_webhook_secrets"] = len(self.payment_webhook_secrets)
+        return out

@@ -1,0 +1,1 @@
+"""Cross-cutting pieces: model base, text folding, security headers, errors."""

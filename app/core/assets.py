@@ -1,0 +1,25 @@
+"""Static asset URLs carrying a content hash, so phones cache them for a year safely."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from flask import Flask, current_app, url_for
+
+
+def asset_url(filename: str) -> str:
+    """url_for('static') plus ?v=<hash of the file>, computed once per process per file."""
+    cache: dict[str, str] = current_app.extensions.setdefault("motcua_asset_hashes", {})
+    digest = cache.get(filename)
+    if digest is None:
+        path = Path(current_app.static_folder or "") / filename
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
+        cache[filename] = digest
+    return url_for("static", filename=filename, v=digest)
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["asset_url"] = asset_url
+    # Hashed URLs never change content, so they may be cached for a long time.
+    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 86400)

@@ -1,0 +1,80 @@
+"""Errors: JSON under /api/, friendly Vietnamese pages elsewhere."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A rule of the domain said no; the message is for the user (already translated)."""
+
+    status_code = 409
+
+    def __init__(self, message: str, *, code: str = "conflict") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Yêu cầu không hợp lệ"), _("Thông tin gửi lên chưa đúng. Vui lòng thử lại.")),
+        403: (_("Không có quyền truy cập"), _("Bạn không có quyền xem trang này.")),
+        404: (_("Không tìm thấy trang"),
+              _("Trang bạn tìm không có hoặc đã được chuyển đi. Hãy kiểm tra lại địa chỉ.")),
+        405: (_("Thao tác không được phép"), _("Trang này không nhận thao tác đó.")),
+        413: (_("Tệp quá lớn"), _("Tệp gửi lên vượt quá dung lượng cho phép.")),
+        429: (_("Quá nhiều yêu cầu"),
+              _("Bạn thao tác quá nhanh. Vui lòng đợi một phút rồi thử lại.")),
+        500: (_("Có lỗi xảy ra"),
+              _("Hệ thống gặp sự cố. Vui lòng thử lại sau ít phút hoặc gọi đường dây nóng.")),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render_error(status: int, title: str | None = None, detail: str | None = None,
+                 code: str | None = None):  # noqa: ANN201  (a Flask response tuple)
+    default_title, default_detail = _messages().get(status, _messages()[500])
+    title, detail = title or default_title, detail or default_detail
+    if _wants_json():
+        return jsonify(error={"status": status, "code": code or str(status),
+                              "title": title, "detail": detail}), status
+    return render_template("errors/error.html", status=status, title=title,
+                           detail=detail), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_err: CSRFError):  # noqa: ANN202
+        return render_error(400, _("Phiên làm việc đã hết hạn"),
+                            _("Trang đã mở quá lâu hoặc đã bị mở lại. Vui lòng tải lại trang "
+                              "rồi gửi lại; thông tin đã nhập vẫn được giữ trên máy."),
+                            code="csrf")
+
+    @app.errorhandler(DomainError)
+    def _domain(err: DomainError):  # noqa: ANN202
+        return render_error(err.status_code, _("Không thể thực hiện"), err.message,
+                            code=err.code)
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException):  # noqa: ANN202
+        status = err.code or 500
+        title = None
+        detail = err.description if status in (400, 403) and _custom(err) else None
+        return render_error(status, title, detail)
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception):  # noqa: ANN202
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def _custom(err: HTTPException) -> bool:
+    """True when the view passed its own description (abort(403, "…"))."""
+    return type(err).description != err.description

@@ -1,0 +1,1 @@
+"""Dossiers: submission, uploads, the workflow state machine, tracking."""

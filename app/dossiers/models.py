@@ -1,0 +1,164 @@
+"""Dossiers, their files and their append-only event log."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import Base, TimestampMixin, utcnow
+
+if TYPE_CHECKING:
+    from app.places.models import Agency, Village
+    from app.procedures.models import Procedure, ProcedureDocument
+
+
+class DossierStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    RECEIVED = "received"
+    NEEDS_SUPPLEMENT = "needs_supplement"
+    REJECTED = "rejected"
+    IN_PROGRESS = "in_progress"
+    AWAITING_APPROVAL = "awaiting_approval"
+    RESULT_READY = "result_ready"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+class Channel(enum.StrEnum):
+    ONLINE = "online"
+    COUNTER = "counter"
+
+
+class FileKind(enum.StrEnum):
+    APPLICATION = "application"
+    SUPPLEMENT = "supplement"
+    RESULT = "result"
+
+
+def _in(column: str, values: type[enum.StrEnum]) -> str:
+    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
+
+
+class Dossier(TimestampMixin, Base):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        CheckConstraint(_in("status", DossierStatus), name="status"),
+        CheckConstraint(_in("channel", Channel), name="channel"),
+        Index("ix_dossiers_agency_status_due", "agency_id", "status", "due_date"),
+        Index("ix_dossiers_agency_submitted", "agency_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    village_id: Mapped[int | None] = mapped_column(ForeignKey("villages.id"), index=True)
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_name_folded: Mapped[str] = mapped_column(String(200), index=True)
+    citizen_id_number: Mapped[str] = mapped_column(String(12))
+    phone: Mapped[str] = mapped_column(String(10), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(20), default=DossierStatus.SUBMITTED.value)
+    channel: Mapped[str] = mapped_column(String(10), default=Channel.ONLINE.value)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[datetime | None]
+    # The appointment date (ngày hẹn trả), a calendar date in Vietnam's time zone.
+    due_date: Mapped[date | None]
+    finished_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
+    assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    receiving_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    # sha256 hex of the secret in the tracking link; the secret itself is never stored.
+    tracking_secret_hash: Mapped[str] = mapped_column(String(64))
+    # The key the form was opened with: a retried POST finds the same dossier.
+    idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    request_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    version: Mapped[int] = mapped_column(default=1)
+
+    procedure: Mapped[Procedure] = relationship()
+    agency: Mapped[Agency] = relationship()
+    village: Mapped[Village | None] = relationship()
+    files: Mapped[list[DossierFile]] = relationship(
+        back_populates="dossier", order_by="DossierFile.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list[DossierEvent]] = relationship(
+        back_populates="dossier", order_by="DossierEvent.id"
+    )
+
+    # Optimistic locking: a stale write raises StaleDataError instead of a double move.
+    __mapper_args__ = {"version_id_col": version}
+
+
+class DossierFile(Base):
+    __tablename__ = "dossier_files"
+    __table_args__ = (CheckConstraint(_in("kind", FileKind), name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"),
+                                            index=True)
+    requirement_id: Mapped[int | None] = mapped_column(ForeignKey("procedure_documents.id"))
+    kind: Mapped[str] = mapped_column(String(12), default=FileKind.APPLICATION.value)
+    storage_key: Mapped[str] = mapped_column(String(80), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200), default="")
+    content_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="files")
+    requirement: Mapped[ProcedureDocument | None] = relationship()
+
+
+class DossierEvent(Base):
+    """Append-only: rows are inserted, never updated or deleted."""
+
+    __tablename__ = "dossier_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"),
+                                            index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
+    actor_kind: Mapped[str] = mapped_column(String(10))  # citizen | officer | system
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="events")
+
+
+class DossierSequence(Base):
+    """Last sequence number issued per agency and day, for dossier codes."""
+
+    __tablename__ = "dossier_sequences"
+    __table_args__ = (UniqueConstraint("agency_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    day: Mapped[date]
+    last: Mapped[int] = mapped_column(default=0)
+
+
+class CalendarOverride(Base):
+    """The government's yearly decisions: extra days off and Saturdays worked in exchange."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    is_working_day: Mapped[bool]
+    reason: Mapped[str] = mapped_column(String(200), default="")

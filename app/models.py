@@ -1,0 +1,18 @@
+"""Imports every model module so metadata and relationships are complete (Alembic, tests)."""
+
+from app.accounts.models import Officer, Role
+from app.dossiers.models import (
+    CalendarOverride,
+    Dossier,
+    DossierEvent,
+    DossierFile,
+    DossierSequence,
+)
+from app.places.models import Agency, Village, VillageScan, agency_procedures
+from app.procedures.models import Procedure, ProcedureDocument
+
+__all__ = [
+    "Agency", "CalendarOverride", "Dossier", "DossierEvent", "DossierFile", "DossierSequence",
+    "Officer", "Procedure", "ProcedureDocument", "Role", "Village", "VillageScan",
+    "agency_procedures",
+]

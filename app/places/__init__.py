@@ -1,0 +1,1 @@
+"""Provinces, communes (agencies) and villages, and the QR posters that lead to them."""

@@ -1,0 +1,95 @@
+"""Agencies (province, commune, ward...) as a tree, and the villages of a commune."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from app.procedures.models import Procedure
+
+AGENCY_KINDS = ("province", "commune", "ward", "special_zone", "district")
+
+agency_procedures = Table(
+    "agency_procedures",
+    Base.metadata,
+    Column("agency_id", ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
+    Column("procedure_id", ForeignKey("procedures.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Agency(TimestampMixin, Base):
+    """A People's Committee or provincial body. `kind` is free so older district data loads."""
+
+    __tablename__ = "agencies"
+    __table_args__ = (
+        CheckConstraint("kind IN ('province','commune','ward','special_zone','district')",
+                        name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Electronic identifier code, used as the prefix of dossier codes (e.g. 000.31.12.H26).
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    # Short public slug used in URLs (/display/<slug>, poster pages).
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    hotline: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    working_hours: Mapped[str] = mapped_column(String(300), default="")
+    bank_bin: Mapped[str] = mapped_column(String(6), default="")
+    bank_name: Mapped[str] = mapped_column(String(120), default="")
+    bank_account: Mapped[str] = mapped_column(String(30), default="")
+    bank_account_name: Mapped[str] = mapped_column(String(200), default="")
+
+    parent: Mapped[Agency | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Agency]] = relationship(back_populates="parent")
+    villages: Mapped[list[Village]] = relationship(
+        back_populates="agency", order_by="Village.position"
+    )
+    procedures: Mapped[list[Procedure]] = relationship(
+        secondary=agency_procedures, back_populates="agencies"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.name}, {self.parent.name}" if self.parent else self.name
+
+
+class Village(TimestampMixin, Base):
+    """A thôn / ấp / bản / tổ dân phố. `code` is what the QR poster URL carries."""
+
+    __tablename__ = "villages"
+    __table_args__ = (
+        CheckConstraint("code = lower(code)", name="code_lowercase"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+    hall_name: Mapped[str] = mapped_column(String(200), default="")
+    hall_address: Mapped[str] = mapped_column(String(300), default="")
+
+    agency: Mapped[Agency] = relationship(back_populates="villages")
+
+
+class VillageScan(Base):
+    """QR poster scans per village per day: a count only, nothing about who scanned."""
+
+    __tablename__ = "village_scans"
+    __table_args__ = (UniqueConstraint("village_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_id: Mapped[int] = mapped_column(ForeignKey("villages.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    count: Mapped[int] = mapped_column(default=0)
+

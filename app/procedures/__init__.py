@@ -1,0 +1,1 @@
+"""The procedure (TTHC) catalogue: documents, fees, time limits, form fields; search."""

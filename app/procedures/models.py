@@ -1,0 +1,81 @@
+"""Procedures and the documents each one asks for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import Base, TimestampMixin
+
+if TYPE_CHECKING:
+    from app.places.models import Agency
+
+ONLINE_LEVELS = ("full", "partial", "none")
+
+
+class Procedure(TimestampMixin, Base):
+    __tablename__ = "procedures"
+    __table_args__ = (
+        CheckConstraint("online_level IN ('full','partial','none')", name="online_level"),
+        CheckConstraint("time_limit_days >= 0", name="time_limit_days"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    field: Mapped[str] = mapped_column(String(100), index=True)
+    online_level: Mapped[str] = mapped_column(String(10), default="partial")
+    # Working days; 0 = same day (received after 15:00 → next working day).
+    time_limit_days: Mapped[int] = mapped_column(default=0)
+    time_limit_text: Mapped[str] = mapped_column(Text, default="")
+    fees: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    form_fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    steps: Mapped[list[str]] = mapped_column(JSON, default=list)
+    legal_basis: Mapped[list[str]] = mapped_column(JSON, default=list)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+    result: Mapped[str] = mapped_column(Text, default="")
+    popularity: Mapped[int] = mapped_column(default=0)
+    source: Mapped[str] = mapped_column(Text, default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    # Folded copies for accent-insensitive search (see procedures/search.py).
+    search_name: Mapped[str] = mapped_column(Text, default="")
+    search_body: Mapped[str] = mapped_column(Text, default="")
+
+    documents: Mapped[list[ProcedureDocument]] = relationship(
+        back_populates="procedure",
+        order_by="ProcedureDocument.position",
+        cascade="all, delete-orphan",
+    )
+    agencies: Mapped[list[Agency]] = relationship(
+        secondary="agency_procedures", back_populates="procedures"
+    )
+
+    @property
+    def is_free(self) -> bool:
+        return all(item.get("kind") == "free" for item in self.fees)
+
+    @property
+    def accepts_online(self) -> bool:
+        return self.online_level in ("full", "partial")
+
+
+class ProcedureDocument(Base):
+    """One paper the citizen must bring or upload; dossier files point at it."""
+
+    __tablename__ = "procedure_documents"
+    __table_args__ = (UniqueConstraint("procedure_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    name: Mapped[str] = mapped_column(Text)
+    copies: Mapped[int] = mapped_column(default=1)
+    mandatory: Mapped[bool] = mapped_column(default=True)
+    uploadable: Mapped[bool] = mapped_column(default=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    procedure: Mapped[Procedure] = relationship(back_populates="documents")

@@ -1,0 +1,1 @@
+"""Serves the manifest, service worker, offline page and icons from the root scope."""

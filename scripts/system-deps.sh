@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the system tools the tests drive: Debian's chromium and postgresql.
+# As root it installs what is missing; otherwise it says what is missing (the tests then
+# skip locally with that reason, and fail in CI).
+set -euo pipefail
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing ${missing[*]} from Debian's packages"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+else
+  echo "missing system packages: ${missing[*]} (run as root, or install them yourself)"
+fi

@@ -1,0 +1,182 @@
+"""Test harness: real SQLite or a real PostgreSQL started here, a live server, Chromium.
+
+Run on PostgreSQL with `pytest --db=postgresql` (a server is started on 127.0.0.1) or with
+TEST_DATABASE_URL pointing at one. In CI a missing tool fails the run; locally the tests that
+need it are skipped with the reason printed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, inspect, text
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.extensions import db
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+CHROMIUM = "/usr/bin/chromium"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", default=os.environ.get("MOTCUA_TEST_DB", "sqlite"),
+                     choices=("sqlite", "postgresql"), help="database backend for the suite")
+
+
+def need(reason: str) -> None:
+    """A tool the test needs is missing: fail in CI, skip (with the reason) locally."""
+    if IN_CI:
+        pytest.fail(f"required tool missing in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--db"))
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    given = os.environ.get("TEST_DATABASE_URL")
+    if given:
+        yield given.replace("postgresql://", "postgresql+psycopg://", 1)
+        return
+    from tests import pg_server
+
+    try:
+        server = pg_server.start()
+    except pg_server.PostgresUnavailable as exc:
+        need(str(exc))
+        return
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def make_app(database_url: str, upload_dir: Path, **config: Any) -> Flask:
+    settings = {"database_url": database_url, "upload_dir": str(upload_dir),
+                "public_base_url": "http://127.0.0.1:5000"}
+    settings.update(config.pop("SETTINGS", {}))
+    return create_app({"TESTING": True, "SETTINGS": settings, **config})
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Create the schema once per session (the migration itself is tested separately)."""
+    app = make_app(database_url, tmp_path_factory.mktemp("uploads"))
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.commit()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = [t.name for t in db.metadata.sorted_tables]
+            conn.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
+        else:
+            shadow = re.compile(r".*_(data|idx|content|docsize|config)$")
+            for name in inspect(conn).get_table_names():
+                if not shadow.match(name) and not name.startswith("sqlite_"):
+                    conn.execute(text(f'DELETE FROM "{name}"'))  # noqa: S608 (own table names)
+    engine.dispose()
+
+
+@pytest.fixture
+def app(_schema: str, tmp_path: Path) -> Iterator[Flask]:
+    """A fresh app on the session's schema, emptied afterwards.
+
+    No app context is held during the test: each client request gets its own, as in
+    production. Tests that read the database open one: `with app.app_context(): ...`.
+    """
+    application = make_app(_schema, tmp_path / "uploads")
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    _empty_all_tables(_schema)
+
+
+@pytest.fixture
+def client(app: Flask):  # noqa: ANN201
+    return app.test_client()
+
+
+@pytest.fixture
+def demo(app: Flask) -> Any:
+    """The demo communes, villages, procedures and officers, as `flask seed-demo` loads them."""
+    from app.places.demo import load_demo
+
+    with app.app_context():
+        result = load_demo()
+        db.session.commit()
+    return result
+
+
+def csrf_token(html: str | bytes) -> str:
+    if isinstance(html, bytes):
+        html = html.decode()
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP on 127.0.0.1 in a thread, for the browser and benches."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        need(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        need("the playwright package is not installed")
+    pw = sync_playwright().start()
+    chromium = pw.chromium.launch(
+        executable_path=CHROMIUM,
+        args=["--disable-background-networking", "--disable-component-update",
+              "--disable-sync", "--no-first-run", "--disable-gpu"],
+    )
+    try:
+        yield chromium
+    finally:
+        chromium.close()
+        pw.stop()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server, locale="vi-VN")
+    pg = context.new_page()
+    try:
+        yield pg
+    finally:
+        context.close()

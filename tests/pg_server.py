@@ -1,0 +1,73 @@
+"""Start a throw-away PostgreSQL server on 127.0.0.1 for the test session."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+
+class PostgresUnavailable(RuntimeError):
+    pass
+
+
+def _bin_dir() -> str:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return os.path.dirname(found[-1])
+    initdb = shutil.which("initdb")
+    if initdb:
+        return os.path.dirname(initdb)
+    raise PostgresUnavailable("PostgreSQL server binaries (initdb) are not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class PostgresServer:
+    datadir: str
+    port: int
+    bindir: str
+    as_user: list[str]
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def stop(self) -> None:
+        subprocess.run([*self.as_user, f"{self.bindir}/pg_ctl", "-D", self.datadir, "-m",
+                        "immediate", "stop"], capture_output=True, check=False)
+        shutil.rmtree(os.path.dirname(self.datadir), ignore_errors=True)
+
+
+def start() -> PostgresServer:
+    bindir = _bin_dir()
+    root = tempfile.mkdtemp(prefix="motcua-pg-")
+    datadir = os.path.join(root, "data")
+    # initdb refuses to run as root: run the server as the postgres system user.
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    init = subprocess.run(
+        [*as_user, f"{bindir}/initdb", "-D", datadir, "--auth=trust", "-E", "UTF8",
+         "--locale=C.UTF-8", "-U", "postgres"], capture_output=True, text=True, check=False)
+    if init.returncode != 0:
+        raise PostgresUnavailable(f"initdb failed: {init.stderr.strip()[-500:]}")
+    port = _free_port()
+    opts = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+    started = subprocess.run(
+        [*as_user, f"{bindir}/pg_ctl", "-D", datadir, "-w", "-l", os.path.join(root, "log"),
+         "-o", opts, "start"], capture_output=True, text=True, check=False)
+    if started.returncode != 0:
+        raise PostgresUnavailable(f"pg_ctl start failed: {started.stderr.strip()[-500:]}")
+    return PostgresServer(datadir=datadir, port=port, bindir=bindir, as_user=as_user)
