@@ -52,11 +52,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
     from app.core.views import bp as core_bp
+    from app.dossiers.views import bp as dossiers_bp
     from app.places.views import bp as places_bp
     from app.procedures.views import bp as procedures_bp
     from app.pwa.views import bp as pwa_bp
 
-    for bp in (core_bp, pwa_bp, places_bp, procedures_bp, accounts_bp, api_bp):
+    for bp in (core_bp, pwa_bp, places_bp, procedures_bp, dossiers_bp, accounts_bp, api_bp):
         app.register_blueprint(bp)
 
 

@@ -1,10 +1,13 @@
-"""STUB: JSON API."""
+"""Assembles the JSON API from the features' api modules."""
 
 from __future__ import annotations
 
-from flask import Blueprint
-
+from app.api.blueprint import bp
 from app.extensions import csrf
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)  # no cookies are used by the API, so there is nothing to forge
+# Importing a feature's api module registers its routes on bp.
+# (Each feature owns app/<feature>/api.py; add the import here.)
+
+csrf.exempt(bp)  # the API uses no cookies, so there is nothing to forge
+
+__all__ = ["bp"]
