@@ -20,6 +20,8 @@ class Procedure(TimestampMixin, Base):
     __table_args__ = (
         CheckConstraint("online_level IN ('full','partial','none')", name="online_level"),
         CheckConstraint("time_limit_days >= 0", name="time_limit_days"),
+        CheckConstraint("time_limit_unit IN ('working_days','calendar_days')",
+                        name="time_limit_unit"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +32,8 @@ class Procedure(TimestampMixin, Base):
     online_level: Mapped[str] = mapped_column(String(10), default="partial")
     # Working days; 0 = same day (received after 15:00 → next working day).
     time_limit_days: Mapped[int] = mapped_column(default=0)
+    # A few limits are set in calendar days by law (land dispute mediation: 30 days).
+    time_limit_unit: Mapped[str] = mapped_column(String(14), default="working_days")
     time_limit_text: Mapped[str] = mapped_column(Text, default="")
     fees: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     form_fields: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
