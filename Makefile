@@ -23,7 +23,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	touch $@
 
 translations: $(VENV)/.installed ## Compile the Babel catalogues (vi default, en)
-	@$(VENV)/bin/pybabel compile -q -d app/translations -f
+	@$(VENV)/bin/pybabel --quiet compile -d app/translations -f
 
 migrate: $(VENV)/.installed ## Apply database migrations
 	$(VENV)/bin/flask db upgrade

@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, inspect, text
 from werkzeug.serving import make_server
 
 from app import create_app
-from app.extensions import db
+from app.extensions import db, limiter
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = "/usr/bin/chromium"
@@ -107,6 +107,8 @@ def app(_schema: str, tmp_path: Path) -> Iterator[Flask]:
     production. Tests that read the database open one: `with app.app_context(): ...`.
     """
     application = make_app(_schema, tmp_path / "uploads")
+    with application.app_context():
+        limiter.reset()  # rate-limit counters must not leak from one test into the next
     yield application
     with application.app_context():
         db.session.remove()

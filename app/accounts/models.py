@@ -45,6 +45,8 @@ class Officer(UserMixin, TimestampMixin, Base):
     session_version: Mapped[int] = mapped_column(default=1)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    # The last TOTP time step accepted: a code is good once, never replayed.
+    totp_last_step: Mapped[int | None]
 
     agency: Mapped[Agency] = relationship()
 
@@ -58,3 +60,8 @@ class Officer(UserMixin, TimestampMixin, Base):
     @property
     def is_admin(self) -> bool:
         return self.role in (Role.COMMUNE_ADMIN, Role.SYSTEM_ADMIN)
+
+    @property
+    def must_use_totp(self) -> bool:
+        """Admins always need the second factor; others once they have enrolled."""
+        return self.is_admin or bool(self.totp_secret)

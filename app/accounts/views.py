@@ -1,16 +1,33 @@
-"""Officer login and logout. The full back office lives in its own blueprint."""
+"""Officer sign-in (password, then TOTP), sign-out, and the officer's own security page."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
-from flask_babel import gettext as _
-from flask_login import login_required, login_user, logout_user
+import time
+from typing import Any
 
-from app.accounts.passwords import verify_password
-from app.accounts.services import find_officer
-from app.extensions import limiter
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from app.accounts import login as rules
+from app.accounts.models import Officer
+from app.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/officer")
+
+PENDING_KEY = "pending_login"
+PENDING_SECONDS = 300
 
 
 def _safe_next(target: str | None) -> str:
@@ -20,20 +37,85 @@ def _safe_next(target: str | None) -> str:
     return url_for("accounts.home")
 
 
+def _finish_login(officer: Officer, next_url: str | None) -> Response:
+    session.clear()  # a fresh session on sign-in: nothing from before carries over
+    login_user(officer)
+    return redirect(_safe_next(next_url))
+
+
+def _pending_officer() -> tuple[Officer, dict[str, Any]] | None:
+    pending = session.get(PENDING_KEY)
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    officer = db.session.get(Officer, pending.get("id"))
+    if officer is None or not officer.active:
+        return None
+    return officer, pending
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("20 per minute", methods=["POST"])
 def login():  # noqa: ANN201
     error = None
     if request.method == "POST":
-        username = request.form.get("username", "")
-        password = request.form.get("password", "")
-        officer = find_officer(username) if username else None
-        if officer and officer.active and verify_password(officer.password_hash, password):
-            session.clear()  # a fresh session on login: no fixation
-            login_user(officer)
-            return redirect(_safe_next(request.args.get("next")))
-        error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
+        result = rules.check_password(request.form.get("username", ""),
+                                      request.form.get("password", ""))
+        db.session.commit()  # failure counts must persist even when the login fails
+        if result.locked_until is not None:
+            error = _("Tài khoản tạm khoá do nhập sai mật khẩu nhiều lần. "
+                      "Vui lòng thử lại sau %(time)s.",
+                      time=format_datetime(result.locked_until, "HH:mm"))
+        elif result.officer is None:
+            error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
+        elif not result.officer.must_use_totp:
+            return _finish_login(result.officer, request.args.get("next"))
+        else:
+            session.clear()
+            session[PENDING_KEY] = {"id": result.officer.id, "at": time.time(),
+                                    "next": request.args.get("next")}
+            if result.officer.totp_secret:
+                return redirect(url_for("accounts.login_totp"))
+            session[PENDING_KEY]["secret"] = rules.new_totp_secret()
+            return redirect(url_for("accounts.login_totp_setup"))
     return render_template("accounts/login.html", error=error), (401 if error else 200)
+
+
+@bp.route("/login/totp", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login_totp():  # noqa: ANN201
+    found = _pending_officer()
+    if found is None or not found[0].totp_secret:
+        flash(_("Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại."), "info")
+        return redirect(url_for("accounts.login"))
+    officer, pending = found
+    error = None
+    if request.method == "POST":
+        if rules.verify_totp(officer, request.form.get("code", "")):
+            db.session.commit()
+            return _finish_login(officer, pending.get("next"))
+        error = _("Mã xác thực không đúng hoặc đã dùng. Hãy nhập mã mới trên ứng dụng.")
+    return render_template("accounts/totp.html", error=error), (401 if error else 200)
+
+
+@bp.route("/login/totp-setup", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login_totp_setup():  # noqa: ANN201
+    found = _pending_officer()
+    if found is None or "secret" not in found[1]:
+        return redirect(url_for("accounts.login"))
+    officer, pending = found
+    secret = pending["secret"]
+    error = None
+    if request.method == "POST":
+        if rules.verify_totp(officer, request.form.get("code", ""), secret=secret):
+            officer.totp_secret = secret
+            db.session.commit()
+            return _finish_login(officer, pending.get("next"))
+        error = _("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại.")
+    from app.places.posters import qr_svg
+
+    return render_template("accounts/totp_setup.html", error=error, secret=secret,
+                           qr=qr_svg(rules.totp_uri(officer, secret))), (401 if error else 200)
 
 
 @bp.post("/logout")
@@ -42,10 +124,24 @@ def logout():  # noqa: ANN201
     logout_user()
     session.clear()
     flash(_("Bạn đã đăng xuất."), "info")
-    return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.login", logged_out=1))
+
+
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere():  # noqa: ANN201
+    # Every session carries the version in its id; bumping it ends them all.
+    current_user.session_version += 1
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Đã đăng xuất trên mọi thiết bị."), "info")
+    return redirect(url_for("accounts.login", logged_out=1))
 
 
 @bp.get("/")
 @login_required
 def home():  # noqa: ANN201
+    if not isinstance(current_user, Officer):
+        abort(403)
     return render_template("accounts/home.html")
