@@ -1,0 +1,415 @@
+"""Inspection of an uploaded document: type from the bytes, images re-encoded bare, PDFs vetted.
+
+Nothing here trusts the file name or the client's content type. Images are decoded and
+written again as plain JPEG pixels (no EXIF, GPS or other metadata survives); PDFs are kept
+as sent but only after checking they open, are not encrypted, carry no scripts or attached
+files and do not expand into a "bomb". Every refusal removes its temporary files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import BinaryIO
+
+from flask_babel import gettext as _
+from PIL import Image, ImageCms, ImageOps
+from pypdf import PageObject, PdfReader, apply_configuration
+from pypdf.errors import FileNotDecryptedError, LimitReachedError
+from pypdf.filters import decode_stream_data
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NumberObject,
+    PdfObject,
+    StreamObject,
+)
+
+CHUNK = 64 * 1024
+MAX_NAME_CHARS = 120
+# Long side of a stored photo: enough to read a paper, small enough for a weak connection.
+MAX_IMAGE_SIDE = 1600
+JPEG_QUALITY = 82
+# Decoding beyond this would take hundreds of MB of memory (a "decompression bomb").
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_PDF_PAGES = 50
+# One page's drawing instructions; real pages use kilobytes, rarely a few MB.
+MAX_PDF_STREAM_BYTES = 16 * 1024 * 1024
+MAX_PDF_TOTAL_DECODED = 64 * 1024 * 1024
+MAX_PDF_IMAGE_PIXELS = 100_000_000
+MAX_PDF_OBJECTS = 200_000
+
+_HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx",
+                          b"mif1", b"msf1"})
+# Keys and action types that make a PDF run something or carry other files.
+_PDF_ACTIVE_KEYS = frozenset({"/JS", "/JavaScript", "/EmbeddedFiles", "/EF", "/XFA"})
+_PDF_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData",
+                                 "/RichMediaExecute"})
+_PDF_ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia", "/Sound",
+                               "/Movie", "/Screen"})
+
+
+class UploadRejected(Exception):
+    """The file was refused; `message` (also str()) says why, in Vietnamese, naming it."""
+
+    def __init__(self, message: str, *, code: str = "invalid_file") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass
+class CleanUpload:
+    """A file that passed inspection, waiting in a temporary file to be stored."""
+
+    path: Path
+    content_type: str
+    ext: str
+    size: int
+    sha256: str
+    original_name: str
+
+    def discard(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+
+def safe_display_name(filename: str) -> str:
+    """The name to show: the last path part only, without control or direction characters."""
+    name = unicodedata.normalize("NFC", filename or "").replace("\\", "/").split("/")[-1]
+    # Cc: control characters; Cf: invisible format characters such as U+202E, which can
+    # make "gpj.exe" display as "exe.jpg".
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    name = " ".join(name.split()).strip(". ")
+    if len(name) > MAX_NAME_CHARS:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[:MAX_NAME_CHARS - len(ext) - 1].rstrip() + "." + ext
+        else:
+            name = name[:MAX_NAME_CHARS]
+    return name
+
+
+def _shown(name: str) -> str:
+    return name or _("không tên")
+
+
+def _new_temp(tmp_dir: Path, prefix: str) -> tuple[BinaryIO, Path]:
+    fd, name = tempfile.mkstemp(dir=tmp_dir, prefix=prefix, suffix=".part")
+    return os.fdopen(fd, "w+b"), Path(name)
+
+
+def _size_text(max_bytes: int) -> str:
+    """'10 MB', '1,5 MB', '20 KB': as a Vietnamese reader writes sizes (decimal comma)."""
+    if max_bytes < 1024 * 1024:
+        return f"{max_bytes // 1024} KB"
+    mb = max_bytes / (1024 * 1024)
+    return (f"{mb:.0f}" if mb == int(mb) else f"{mb:.1f}".replace(".", ",")) + " MB"
+
+
+def inspect_upload(stream: BinaryIO, filename: str, *, max_bytes: int,
+                   tmp_dir: Path) -> CleanUpload:
+    """Receive `stream` into `tmp_dir` and return the cleaned file, or raise UploadRejected.
+
+    The stream is read in chunks and refused as soon as it passes `max_bytes`, so a huge
+    upload never sits in memory. The caller stores the result or calls `discard()`.
+    """
+    name = safe_display_name(filename)
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    raw, raw_path = _new_temp(tmp_dir, "raw-")
+    keep_raw = False
+    try:
+        with raw:
+            digest, size = _receive(stream, raw, name, max_bytes)
+            raw.seek(0)
+            head = raw.read(32)
+            kind = _sniff(head)
+            if kind is None:
+                raise _not_a_document(name)
+            if kind == "pdf":
+                _check_pdf(raw, name)
+                keep_raw = True
+                return CleanUpload(raw_path, "application/pdf", "pdf", size, digest, name)
+        return _clean_image(raw_path, kind, name, tmp_dir)
+    finally:
+        if not keep_raw:
+            raw_path.unlink(missing_ok=True)
+
+
+def _receive(stream: BinaryIO, out: BinaryIO, name: str, max_bytes: int) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > max_bytes:
+            raise UploadRejected(
+                _("Tệp “%(name)s” lớn hơn %(limit)s. Vui lòng chụp lại với độ phân giải thấp "
+                  "hơn, bớt trang hoặc chọn tệp nhỏ hơn.", name=_shown(name),
+                  limit=_size_text(max_bytes)),
+                code="too_large")
+        digest.update(chunk)
+        out.write(chunk)
+    if size == 0:
+        raise UploadRejected(_("Tệp “%(name)s” rỗng (0 byte). Vui lòng chọn lại tệp.",
+                               name=_shown(name)), code="empty")
+    return digest.hexdigest(), size
+
+
+def _sniff(head: bytes) -> str | None:
+    """The document kind from its first bytes (magic numbers), or None."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "HEIF"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    return None
+
+
+def _not_a_document(name: str) -> UploadRejected:
+    return UploadRejected(
+        _("Tệp “%(name)s” không phải ảnh hay PDF hợp lệ. Vui lòng chụp lại hoặc chọn tệp "
+          "khác.", name=_shown(name)), code="bad_type")
+
+
+def _damaged_image(name: str) -> UploadRejected:
+    return UploadRejected(
+        _("Ảnh “%(name)s” bị hỏng hoặc chưa tải lên hết. Vui lòng chụp lại hoặc chọn tệp "
+          "khác.", name=_shown(name)), code="damaged")
+
+
+@cache
+def heif_supported() -> bool:
+    """Register the HEIC/HEIF reader once, if the pillow-heif wheel is installed."""
+    try:
+        import pillow_heif
+    except ImportError:
+        return False
+    pillow_heif.register_heif_opener()
+    return True
+
+
+def _clean_image(raw_path: Path, kind: str, name: str, tmp_dir: Path) -> CleanUpload:
+    if kind == "HEIF" and not heif_supported():
+        raise UploadRejected(
+            _("Ảnh “%(name)s” ở định dạng HEIC chưa đọc được. Vui lòng vào Cài đặt → Camera → "
+              "Định dạng, chọn “Định dạng tương thích nhất” (JPEG) rồi chụp lại.",
+              name=_shown(name)), code="heic")
+    try:
+        # formats=[kind]: the decoder is the one the bytes announced, never a guess.
+        with Image.open(raw_path, formats=[kind]) as img:
+            width, height = img.size
+            if width <= 0 or height <= 0:
+                raise _damaged_image(name)
+            if width * height > MAX_IMAGE_PIXELS:
+                raise _too_many_pixels(name)
+            if kind == "JPEG":
+                # Decode straight at a reduced scale: a 12 MP photo then needs a quarter
+                # of the memory, and the result is downscaled anyway.
+                scale = MAX_IMAGE_SIDE / max(width, height)
+                if scale < 1:
+                    img.draft("RGB", (int(width * scale), int(height * scale)))
+            img.load()
+            pixels = _bare_rgb(img)
+    except UploadRejected:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(name) from exc
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError,
+            Image.UnidentifiedImageError) as exc:
+        raise _damaged_image(name) from exc
+    out, out_path = _new_temp(tmp_dir, "clean-")
+    try:
+        with out:
+            pixels.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+        data_hash, size = _hash_file(out_path)
+    except BaseException:
+        out_path.unlink(missing_ok=True)
+        raise
+    return CleanUpload(out_path, "image/jpeg", "jpg", size, data_hash, name)
+
+
+def _too_many_pixels(name: str) -> UploadRejected:
+    return UploadRejected(
+        _("Ảnh “%(name)s” có kích thước quá lớn. Vui lòng chụp lại hoặc chọn ảnh khác.",
+          name=_shown(name)), code="too_many_pixels")
+
+
+def _bare_rgb(img: Image.Image) -> Image.Image:
+    """Upright, sRGB, at most MAX_IMAGE_SIDE, in a fresh image that carries no metadata."""
+    img = ImageOps.exif_transpose(img)
+    icc = img.info.get("icc_profile")
+    if icc and img.mode in ("RGB", "CMYK"):
+        with contextlib.suppress(ImageCms.PyCMSError, OSError, ValueError):
+            img = ImageCms.profileToProfile(img, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                            ImageCms.createProfile("sRGB"), outputMode="RGB")
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        # Transparent parts of a screenshot or scan become white paper, not black.
+        rgba = img.convert("RGBA")
+        img = Image.new("RGB", rgba.size, "white")
+        img.paste(rgba, mask=rgba.getchannel("A"))
+    elif img.mode != "RGB":
+        img = img.convert("RGB")
+    img.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE), Image.Resampling.LANCZOS)
+    # A new image has an empty info dict: nothing of the original's metadata can be saved.
+    bare = Image.new("RGB", img.size)
+    bare.paste(img)
+    return bare
+
+
+def _hash_file(path: Path) -> tuple[str, int]:
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(CHUNK), b""):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+class _PdfBomb(Exception):
+    pass
+
+
+class _PdfActive(Exception):
+    pass
+
+
+def _check_pdf(fh: BinaryIO, name: str) -> None:
+    """Refuse PDFs that do not open strictly, are encrypted, active, too long or bombs."""
+    limits = {key: MAX_PDF_STREAM_BYTES for key in (
+        "zlib_maximum_output_length", "lzw_maximum_output_length",
+        "run_length_maximum_output_length", "array_based_stream_maximum_output_length",
+        "jbig2_maximum_output_length", "brotli_maximum_output_length")}
+    try:
+        # The limits are context-local in pypdf: they bound every decode this check makes,
+        # including the cross-reference and object streams read while parsing.
+        with apply_configuration(stream_decoding_work_maximum_length=4 * MAX_PDF_STREAM_BYTES,
+                                 **limits):
+            fh.seek(0)
+            reader = PdfReader(fh, strict=True)
+            if reader.is_encrypted:
+                raise FileNotDecryptedError("encrypted")
+            if len(reader.pages) > MAX_PDF_PAGES:
+                raise UploadRejected(
+                    _("Tệp “%(name)s” có hơn %(pages)s trang. Vui lòng chỉ gửi những trang "
+                      "cần thiết.", name=_shown(name), pages=MAX_PDF_PAGES), code="too_many_pages")
+            _refuse_active_content(reader)
+            _refuse_bombs(reader)
+    except UploadRejected:
+        raise
+    except FileNotDecryptedError as exc:
+        raise UploadRejected(
+            _("Tệp “%(name)s” đang đặt mật khẩu. Vui lòng gửi bản không có mật khẩu.",
+              name=_shown(name)), code="encrypted") from exc
+    except _PdfActive as exc:
+        raise UploadRejected(
+            _("Tệp “%(name)s” chứa mã chạy tự động hoặc tệp đính kèm nên không được nhận. "
+              "Vui lòng in lại ra PDF thường hoặc chụp ảnh giấy tờ.", name=_shown(name)),
+            code="active_content") from exc
+    except (_PdfBomb, LimitReachedError, RecursionError, MemoryError) as exc:
+        raise UploadRejected(
+            _("Tệp “%(name)s” có nội dung bất thường, không mở an toàn được. Vui lòng chọn "
+              "tệp khác hoặc chụp ảnh giấy tờ.", name=_shown(name)), code="pdf_bomb") from exc
+    except Exception as exc:
+        # A hostile PDF can make the parser fail in any way; every failure means "refuse".
+        raise UploadRejected(
+            _("Tệp “%(name)s” bị hỏng, không mở được. Vui lòng chọn tệp khác hoặc chụp ảnh "
+              "giấy tờ.", name=_shown(name)), code="damaged") from exc
+
+
+def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject]:
+    """Every object reachable from the trailer, each once (cycles are common in PDFs)."""
+    stack: list[PdfObject] = [reader.trailer]
+    seen: set[tuple[int, int]] = set()
+    count = 0
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            ref = (obj.idnum, obj.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            obj = obj.get_object()
+        count += 1
+        if count > MAX_PDF_OBJECTS:
+            raise _PdfBomb("too many objects")
+        yield obj
+        # The raw entries (dict.values, list iteration), so each reference is resolved
+        # once, above, instead of by pypdf's resolving accessors.
+        if isinstance(obj, DictionaryObject):
+            stack.extend(dict.values(obj))
+        elif isinstance(obj, ArrayObject):
+            stack.extend(list.__iter__(obj))
+
+
+def _entry(obj: DictionaryObject, key: str) -> PdfObject | None:
+    """A dictionary entry with references resolved (dict.get would return them raw)."""
+    value = obj.get(key)
+    return value.get_object() if value is not None else None
+
+
+def _refuse_active_content(reader: PdfReader) -> None:
+    for obj in _pdf_objects(reader):
+        if not isinstance(obj, DictionaryObject):
+            continue
+        if any(key in _PDF_ACTIVE_KEYS for key in obj):
+            raise _PdfActive("active key")
+        if _entry(obj, "/S") in _PDF_ACTIVE_ACTIONS:
+            raise _PdfActive("active action")
+        subtype = _entry(obj, "/Subtype")
+        if _entry(obj, "/Type") in _PDF_ACTIVE_TYPES or subtype in _PDF_ACTIVE_TYPES:
+            raise _PdfActive("embedded file or multimedia")
+        if subtype == "/Image":
+            width, height = _entry(obj, "/Width"), _entry(obj, "/Height")
+            if (isinstance(width, NumberObject) and isinstance(height, NumberObject)
+                    and int(width) * int(height) > MAX_PDF_IMAGE_PIXELS):
+                raise _PdfBomb("huge image")
+
+
+def _page_streams(page: PageObject) -> list[StreamObject]:
+    """The streams drawn for a page: its contents and the form XObjects it uses."""
+    streams: list[StreamObject] = []
+    contents = page.get("/Contents")
+    if contents is not None:
+        contents = contents.get_object()
+        parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
+        streams.extend(p.get_object() for p in parts)
+    resources = page.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    if xobjects is not None:
+        for ref in xobjects.get_object().values():
+            xobject = ref.get_object()
+            if isinstance(xobject, StreamObject) and xobject.get("/Subtype") == "/Form":
+                streams.append(xobject)
+    return [s for s in streams if isinstance(s, StreamObject)]
+
+
+def _refuse_bombs(reader: PdfReader) -> None:
+    """Decode what each page draws under the configured caps, one stream at a time."""
+    total = 0
+    for page in reader.pages:
+        for stream in _page_streams(page):
+            if "/Filter" in stream:
+                # decode_stream_data does not cache the result on the object, so memory
+                # stays at one stream's worth, and the limits stop it at the cap.
+                total += len(decode_stream_data(stream))
+            else:
+                total += len(stream.get_data())
+            if total > MAX_PDF_TOTAL_DECODED:
+                raise _PdfBomb("too much content")
