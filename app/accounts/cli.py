@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.accounts.services import create_officer as create_officer_row
@@ -18,6 +19,7 @@ from app.places.models import Agency
                                  "system_admin"]))
 @click.option("--agency", "agency_slug", required=True, help="agency slug, e.g. tanhong")
 @click.password_option()
+@with_appcontext
 def create_officer(username: str, full_name: str, role: str, agency_slug: str,
                    password: str) -> None:
     """Create an officer account bound to an agency."""
