@@ -25,6 +25,9 @@ from app.extensions import db, limiter
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = "/usr/bin/chromium"
+# Keeps Chromium off the closed network (no update, sync or background requests).
+CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-gpu"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -164,8 +167,7 @@ def browser() -> Iterator[Any]:
     pw = sync_playwright().start()
     chromium = pw.chromium.launch(
         executable_path=CHROMIUM,
-        args=["--disable-background-networking", "--disable-component-update",
-              "--disable-sync", "--no-first-run", "--disable-gpu"],
+        args=CHROMIUM_ARGS,
     )
     try:
         yield chromium

@@ -21,5 +21,7 @@ def asset_url(filename: str) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["asset_url"] = asset_url
-    # Hashed URLs never change content, so they may be cached for a long time.
-    app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 365 * 86400)
+    # Hashed URLs never change content, so they may be cached for a long time. (Flask
+    # defines the key as None, so setdefault would do nothing.)
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 86400

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, has_request_context, request
 
 LANGUAGES = ("vi", "en")
 COOKIE = "lang"
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI commands and workers speak the default language
+        return "vi"
     chosen = request.args.get("lang") or request.cookies.get(COOKIE)
     return chosen if chosen in LANGUAGES else "vi"
 

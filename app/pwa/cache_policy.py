@@ -1,0 +1,66 @@
+"""Cache-Control on every response: nothing personal is stored, public pages briefly.
+
+This is the server half of the service worker's contract (pwa/sw.js): the worker keeps a
+page for offline reading only when it is public and not marked `private` or `no-store`.
+"""
+
+from __future__ import annotations
+
+from flask import Response, g, request, session
+from flask_login import current_user
+
+# Pages about one person or only for staff: never stored by a browser, proxy or the worker.
+PERSONAL_PREFIXES = ("/officer", "/admin", "/d", "/track", "/api", "/kiosk")
+# Endpoints that set their own caching (hashed static files, the PWA files): left alone, and
+# the session is not touched for them, so they get no `Vary: Cookie`.
+OWN_POLICY = frozenset({"static", "pwa.manifest", "pwa.service_worker", "pwa.icon"})
+PUBLIC_MAX_AGE = 60
+# Logging out (/officer/logout, /officer/logout-everywhere) clears the browser's caches; the
+# service worker drops its kept pages when it sees the same navigation.
+LOGOUT_PREFIX = "/officer/logout"
+
+
+def _under(path: str, prefix: str) -> bool:
+    return path == prefix or path.startswith(prefix + "/")
+
+
+def is_personal_path(path: str) -> bool:
+    return any(_under(path, prefix) for prefix in PERSONAL_PREFIXES)
+
+
+def is_public_page(path: str) -> bool:
+    """The citizen pages worth keeping: home, village pages, the procedure catalogue."""
+    return path == "/" or path.startswith("/v/") or _under(path, "/procedures")
+
+
+def _shareable(response: Response) -> bool:
+    """A page any anonymous visitor would get byte for byte (but for the language cookie)."""
+    return (
+        request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        and is_public_page(request.path)
+        and "Cache-Control" not in response.headers
+        # A session cookie about to be (re)sent, a language switch or a CSRF token make the
+        # page personal.
+        and not session.modified
+        and not session.permanent
+        and "lang" not in request.args
+        and "csrf_token" not in g
+    )
+
+
+def apply(response: Response) -> Response:
+    """After every request: private for personal paths and signed-in users, public where safe."""
+    if request.endpoint in OWN_POLICY:
+        return response
+    if is_personal_path(request.path) or current_user.is_authenticated:
+        response.headers["Cache-Control"] = "private, no-store"
+        if (request.method == "POST" and request.path.startswith(LOGOUT_PREFIX)
+                and response.status_code in (302, 303)):
+            response.headers["Clear-Site-Data"] = '"cache"'
+        return response
+    if _shareable(response):
+        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
+        response.vary.add("Cookie")  # the language comes from a cookie
+    return response
