@@ -51,22 +51,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
+    from app.backoffice.views import bp as backoffice_bp
     from app.core.views import bp as core_bp
     from app.dossiers.views import bp as dossiers_bp
     from app.places.views import bp as places_bp
     from app.procedures.views import bp as procedures_bp
     from app.pwa.views import bp as pwa_bp
 
-    for bp in (core_bp, pwa_bp, places_bp, procedures_bp, dossiers_bp, accounts_bp, api_bp):
+    for bp in (core_bp, pwa_bp, places_bp, procedures_bp, dossiers_bp, accounts_bp, api_bp,
+               backoffice_bp):
         app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.accounts.cli import create_officer
+    from app.dossiers.cli import dossiers_cli
     from app.places.cli import posters_cli, seed_demo
     from app.procedures.cli import procedures_cli
 
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_officer)
+    app.cli.add_command(dossiers_cli)
     app.cli.add_command(procedures_cli)
     app.cli.add_command(posters_cli)

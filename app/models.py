@@ -1,6 +1,7 @@
 """Imports every model module so metadata and relationships are complete (Alembic, tests)."""
 
 from app.accounts.models import Officer, Role
+from app.backoffice.models import AuditEntry
 from app.dossiers.models import (
     CalendarOverride,
     Dossier,
@@ -12,7 +13,7 @@ from app.places.models import Agency, Village, VillageScan, agency_procedures
 from app.procedures.models import Procedure, ProcedureDocument
 
 __all__ = [
-    "Agency", "CalendarOverride", "Dossier", "DossierEvent", "DossierFile", "DossierSequence",
-    "Officer", "Procedure", "ProcedureDocument", "Role", "Village", "VillageScan",
+    "Agency", "AuditEntry", "CalendarOverride", "Dossier", "DossierEvent", "DossierFile",
+    "DossierSequence", "Officer", "Procedure", "ProcedureDocument", "Role", "Village", "VillageScan",
     "agency_procedures",
 ]

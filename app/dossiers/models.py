@@ -68,6 +68,8 @@ class Dossier(TimestampMixin, Base):
     applicant_name: Mapped[str] = mapped_column(String(200))
     applicant_name_folded: Mapped[str] = mapped_column(String(200), index=True)
     citizen_id_number: Mapped[str] = mapped_column(String(12))
+    # Optional on the form; kept because the citizen ID's century digit was checked against it.
+    applicant_birth_date: Mapped[date | None]
     phone: Mapped[str] = mapped_column(String(10), index=True)
     address: Mapped[str] = mapped_column(String(300), default="")
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -1,0 +1,57 @@
+"""Dossier codes (<agency code>-<YYMMDD>-<seq>) and the secrets in tracking links."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from datetime import datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.dossiers.models import DossierSequence
+from app.extensions import db
+
+if TYPE_CHECKING:
+    from app.places.models import Agency
+
+VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def next_dossier_code(agency: Agency, now: datetime) -> str:
+    """The next code of this agency for today (Vietnam's calendar day).
+
+    One upsert statement both creates the day's counter and bumps it, so concurrent
+    submissions queue on the counter row and never read the same number.
+    """
+    day = now.astimezone(VN_TZ).date()
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = insert(DossierSequence).values(agency_id=agency.id, day=day, last=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[DossierSequence.agency_id, DossierSequence.day],
+        set_={"last": DossierSequence.last + 1},
+    ).returning(DossierSequence.last)
+    seq = db.session.execute(stmt).scalar_one()
+    return f"{agency.code}-{day:%y%m%d}-{seq:04d}"
+
+
+def tracking_secret(idempotency_key: str) -> str:
+    """The secret of a dossier's tracking link, derived so a retried submission (same key)
+    shows the same link without the secret ever being stored."""
+    key = current_app.config["SECRET_KEY"].encode()
+    mac = hmac.new(key, b"track:" + idempotency_key.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def secret_matches(secret: str | None, stored_hash: str | None) -> bool:
+    if not secret or not stored_hash or len(secret) > 100:
+        return False
+    return hmac.compare_digest(hash_secret(secret), stored_hash)

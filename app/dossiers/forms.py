@@ -1,0 +1,285 @@
+"""Validation of a submission (applicant, procedure answers, uploads), shared by the HTML
+form and the JSON API; every message is Vietnamese and names the field it is about."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from werkzeug.datastructures import FileStorage
+
+from app.core.identity import IdentityError, normalize_citizen_id, normalize_phone
+from app.dossiers import queries
+from app.dossiers.uploads import CleanUpload, UploadRejected, inspect_upload
+from app.places.models import Agency, Village
+
+if TYPE_CHECKING:
+    from app.procedures.models import Procedure, ProcedureDocument
+
+MAX_TEXT = 500
+MiB = 1024 * 1024
+APPLICANT_FIELDS = ("applicant_name", "citizen_id", "birth_date", "phone", "address")
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    citizen_id: str
+    phone: str
+    address: str
+    birth_date: date | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["birth_date"] = self.birth_date.isoformat() if self.birth_date else None
+        return out
+
+
+@dataclass
+class Submission:
+    """A validated submission, ready for services.submit_dossier."""
+
+    applicant: Applicant
+    agency: Agency
+    village: Village | None
+    answers: dict[str, Any]
+
+
+def new_idempotency_key() -> str:
+    return str(uuid.uuid4())
+
+
+def valid_idempotency_key(value: str | None) -> bool:
+    """Client keys: 8–80 characters of letters, digits, '-' and '_' (a uuid4 fits)."""
+    if not value or not 8 <= len(value) <= 80:
+        return False
+    return all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in value)
+
+
+def parse_date(value: Any) -> date | None:
+    """ISO (what <input type=date> sends) or dd/mm/yyyy (what people type); None if neither."""
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    try:
+        if "/" in text:
+            day, month, year = (int(p) for p in text.split("/"))
+            return date(year, month, day)
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _truthy(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value or "").strip().lower() in ("1", "on", "true", "yes", "có")
+
+
+def clean_answers(procedure: Procedure, raw: Mapping[str, Any]
+                  ) -> tuple[dict[str, Any], dict[str, str]]:
+    """The procedure's own fields (text, date, choice, number, checkbox), checked one by one.
+
+    Errors are keyed `answer-<name>`, the form's field names.
+    """
+    answers: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for spec in procedure.form_fields:
+        name, label, kind = spec["name"], spec.get("label", spec["name"]), spec.get("type")
+        value = raw.get(name)
+        key = f"answer-{name}"
+        if kind == "checkbox":
+            checked = _truthy(value)
+            if spec.get("required") and not checked:
+                errors[key] = _("Vui lòng đánh dấu “%(label)s”.", label=label)
+            answers[name] = checked
+            continue
+        if _blank(value):
+            if spec.get("required"):
+                errors[key] = (_("Vui lòng chọn %(label)s.", label=label.lower())
+                               if kind == "choice"
+                               else _("Vui lòng nhập %(label)s.", label=label.lower()))
+            continue
+        text = str(value).strip()
+        if kind == "date":
+            parsed = parse_date(text)
+            if parsed is None:
+                errors[key] = _("%(label)s chưa đúng, hãy nhập theo dạng ngày/tháng/năm.",
+                                label=label)
+            else:
+                answers[name] = parsed.isoformat()
+        elif kind == "number":
+            try:
+                number = int(text)
+            except ValueError:
+                errors[key] = _("%(label)s phải là một số nguyên.", label=label)
+                continue
+            low, high = spec.get("min"), spec.get("max")
+            if (low is not None and number < low) or (high is not None and number > high):
+                errors[key] = _("%(label)s phải từ %(low)s đến %(high)s.", label=label,
+                                low=low if low is not None else "…",
+                                high=high if high is not None else "…")
+            else:
+                answers[name] = number
+        elif kind == "choice":
+            if text not in spec.get("choices", []):
+                errors[key] = _("Vui lòng chọn %(label)s trong danh sách.", label=label.lower())
+            else:
+                answers[name] = text
+        elif len(text) > MAX_TEXT:
+            errors[key] = _("%(label)s dài quá %(n)s ký tự.", label=label, n=MAX_TEXT)
+        else:
+            answers[name] = text
+    return answers, errors
+
+
+def clean_applicant(raw: Mapping[str, Any]) -> tuple[Applicant | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    name = " ".join(str(raw.get("applicant_name") or "").split())
+    if not name:
+        errors["applicant_name"] = _("Vui lòng nhập họ và tên người nộp.")
+    elif len(name) > 200:
+        errors["applicant_name"] = _("Họ và tên dài quá 200 ký tự.")
+    birth_date = None
+    if not _blank(raw.get("birth_date")):
+        birth_date = parse_date(raw.get("birth_date"))
+        if birth_date is None or birth_date > date.today() or birth_date.year < 1900:
+            errors["birth_date"] = _("Ngày sinh chưa đúng, hãy nhập theo dạng ngày/tháng/năm.")
+            birth_date = None
+    citizen_id = phone = ""
+    try:
+        citizen_id = normalize_citizen_id(str(raw.get("citizen_id") or ""),
+                                          birth_date=birth_date)
+    except IdentityError as exc:
+        errors["citizen_id"] = str(exc)
+    try:
+        phone = normalize_phone(str(raw.get("phone") or ""))
+    except IdentityError as exc:
+        errors["phone"] = str(exc)
+    address = " ".join(str(raw.get("address") or "").split())
+    if not address:
+        errors["address"] = _("Vui lòng nhập địa chỉ thường trú.")
+    elif len(address) > 300:
+        errors["address"] = _("Địa chỉ dài quá 300 ký tự.")
+    if errors:
+        return None, errors
+    return Applicant(name, citizen_id, phone, address, birth_date), {}
+
+
+def clean_place(procedure: Procedure, agency_slug: str | None, village_code: str | None
+                ) -> tuple[Agency | None, Village | None, dict[str, str]]:
+    """The receiving commune and, optionally, the village the citizen came from."""
+    choices = queries.agencies_for(procedure)
+    village = None
+    if village_code:
+        village = queries.village_by_code(village_code)
+        if village is None:
+            return None, None, {"village": _("Không tìm thấy thôn, tổ dân phố đã chọn.")}
+    agency = next((a for a in choices if a.slug == agency_slug), None)
+    if agency is None and not agency_slug and village is not None:
+        agency = next((a for a in choices if a.id == village.agency_id), None)
+    if agency is None:
+        return None, None, {"agency": _("Vui lòng chọn xã, phường nhận hồ sơ.")}
+    if village is not None and village.agency_id != agency.id:
+        return None, None, {"village": _("Thôn, tổ dân phố đã chọn không thuộc %(agency)s.",
+                                         agency=agency.name)}
+    return agency, village, {}
+
+
+def validate_submission(procedure: Procedure, raw: Mapping[str, Any],
+                        answers_raw: Mapping[str, Any]
+                        ) -> tuple[Submission | None, dict[str, str]]:
+    """Everything but the files. `raw` holds the applicant fields, agency, village, consent."""
+    applicant, errors = clean_applicant(raw)
+    agency, village, place_errors = clean_place(
+        procedure, str(raw.get("agency") or "").strip() or None,
+        str(raw.get("village") or "").strip() or None)
+    errors.update(place_errors)
+    answers, answer_errors = clean_answers(procedure, answers_raw)
+    errors.update(answer_errors)
+    if not _truthy(raw.get("consent")):
+        errors["consent"] = _("Vui lòng đồng ý cho cơ quan xử lý thông tin cá nhân để giải "
+                              "quyết hồ sơ.")
+    if errors or applicant is None or agency is None:
+        return None, errors
+    return Submission(applicant, agency, village, answers), {}
+
+
+def upload_slots(procedure: Procedure) -> list[ProcedureDocument]:
+    return [doc for doc in procedure.documents if doc.uploadable]
+
+
+def upload_tmp_dir() -> Path:
+    path = Path(current_app.config["MOTCUA"].upload_dir) / "tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def chosen(files: Iterable[FileStorage]) -> list[FileStorage]:
+    """Browsers send an empty part for an input left empty."""
+    return [f for f in files if f and f.filename]
+
+
+def clean_files(files: Iterable[FileStorage], error_key: str, *, already: int = 0
+                ) -> tuple[list[CleanUpload], dict[str, str]]:
+    """Inspect each file within the per-file and per-dossier caps. On any error every file
+    cleaned so far is discarded: nothing is kept from a refused request."""
+    settings = current_app.config["MOTCUA"]
+    max_total = settings.max_dossier_mb * MiB
+    cleaned: list[CleanUpload] = []
+    total = already
+    for item in chosen(files):
+        try:
+            clean = inspect_upload(item.stream, item.filename or "",
+                                   max_bytes=settings.max_upload_mb * MiB,
+                                   tmp_dir=upload_tmp_dir())
+        except UploadRejected as exc:
+            discard_all(cleaned)
+            return [], {error_key: exc.message}
+        cleaned.append(clean)
+        total += clean.size
+        if total > max_total:
+            discard_all(cleaned)
+            return [], {error_key: _("Tổng dung lượng các tệp vượt quá %(mb)s MB. Hãy chụp "
+                                     "ảnh nhỏ hơn hoặc bớt trang.", mb=settings.max_dossier_mb)}
+    return cleaned, {}
+
+
+def clean_document_uploads(procedure: Procedure, files_for: Callable[[str], list[FileStorage]]
+                           ) -> tuple[list[tuple[int | None, CleanUpload]], dict[str, str]]:
+    """One slot per uploadable document, `doc-<requirement id>`; mandatory ones required."""
+    result: list[tuple[int | None, CleanUpload]] = []
+    errors: dict[str, str] = {}
+    total = 0
+    for doc in upload_slots(procedure):
+        key = f"doc-{doc.id}"
+        files = chosen(files_for(key))
+        if not files:
+            if doc.mandatory:
+                errors[key] = _("Vui lòng chụp ảnh hoặc chọn tệp: %(name)s.", name=doc.name)
+            continue
+        cleaned, file_errors = clean_files(files, key, already=total)
+        if file_errors:
+            errors.update(file_errors)
+            continue
+        total += sum(c.size for c in cleaned)
+        result.extend((doc.id, c) for c in cleaned)
+    if errors:
+        discard_all(c for _id, c in result)
+        return [], errors
+    return result, {}
+
+
+def discard_all(uploads: Iterable[CleanUpload]) -> None:
+    for upload in uploads:
+        upload.discard()

@@ -1,0 +1,77 @@
+"""Reads of dossiers: by code, by idempotency key, for tracking, for the phone's list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import func, select
+
+from app.dossiers.models import Dossier, DossierFile
+from app.extensions import db
+from app.places.models import Agency, Village
+from app.procedures.models import Procedure
+
+
+def procedure_for_apply(code: str | None) -> Procedure | None:
+    """An active procedure that takes online submissions, or None."""
+    if not code:
+        return None
+    procedure = db.session.scalar(select(Procedure).where(Procedure.code == code))
+    if procedure is None or not procedure.active or not procedure.accepts_online:
+        return None
+    return procedure
+
+
+def village_by_code(code: str | None) -> Village | None:
+    code = (code or "").strip().lower()
+    return db.session.scalar(select(Village).where(Village.code == code)) if code else None
+
+
+def normalize_code(code: str | None) -> str:
+    # Codes are read aloud and retyped from a screenshot: ignore case and stray spaces.
+    return "".join((code or "").split()).upper()
+
+
+def dossier_by_code(code: str | None) -> Dossier | None:
+    wanted = normalize_code(code)
+    if not wanted or len(wanted) > 60:
+        return None
+    return db.session.scalar(select(Dossier).where(func.upper(Dossier.code) == wanted))
+
+
+def dossier_by_idempotency_key(key: str) -> Dossier | None:
+    return db.session.scalar(select(Dossier).where(Dossier.idempotency_key == key))
+
+
+def dossier_for_tracking(code: str | None, phone: str) -> Dossier | None:
+    """The dossier with this code whose applicant gave this (normalised) phone, or None."""
+    dossier = dossier_by_code(code)
+    if dossier is None or dossier.phone != phone:
+        return None
+    return dossier
+
+
+def dossiers_by_codes(codes: Iterable[str]) -> dict[str, Dossier]:
+    wanted = list(codes)
+    if not wanted:
+        return {}
+    rows = db.session.scalars(select(Dossier).where(Dossier.code.in_(wanted)))
+    return {d.code: d for d in rows}
+
+
+def file_of(dossier: Dossier, file_id: int) -> DossierFile | None:
+    """The file only if it belongs to this dossier: a guessed id of another one is None."""
+    return db.session.scalar(select(DossierFile).where(DossierFile.id == file_id,
+                                                       DossierFile.dossier_id == dossier.id))
+
+
+def referenced_storage_keys() -> set[str]:
+    return set(db.session.scalars(select(DossierFile.storage_key)))
+
+
+def agencies_for(procedure: Procedure) -> list[Agency]:
+    """The communes that take this procedure (every non-provincial agency if none is linked)."""
+    if procedure.agencies:
+        return sorted(procedure.agencies, key=lambda a: a.name)
+    return list(db.session.scalars(
+        select(Agency).where(Agency.kind != "province").order_by(Agency.name)))
