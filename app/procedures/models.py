@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, TimestampMixin
@@ -45,8 +45,10 @@ class Procedure(TimestampMixin, Base):
     source: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
-    # Folded copies for accent-insensitive search (see procedures/search.py).
+    # Folded copies for accent-insensitive search (see procedures/search.py): the name
+    # (+ English name), the keywords, and the rest (documents, field, result), ranked so.
     search_name: Mapped[str] = mapped_column(Text, default="")
+    search_keywords: Mapped[str] = mapped_column(Text, default="")
     search_body: Mapped[str] = mapped_column(Text, default="")
 
     documents: Mapped[list[ProcedureDocument]] = relationship(
@@ -83,3 +85,21 @@ class ProcedureDocument(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
     procedure: Mapped[Procedure] = relationship(back_populates="documents")
+
+
+# The search index (FTS5 table / GIN expression index) is not a mapped object: build it with
+# the table so db.create_all() gives a searchable database. Migrations call the same DDL.
+def _create_search_index(_table: object, connection: Any, **_kw: Any) -> None:
+    from app.procedures.search import create_search_index
+
+    create_search_index(connection)
+
+
+def _drop_search_index(_table: object, connection: Any, **_kw: Any) -> None:
+    from app.procedures.search import drop_search_index
+
+    drop_search_index(connection)
+
+
+event.listen(Procedure.__table__, "after_create", _create_search_index)
+event.listen(Procedure.__table__, "after_drop", _drop_search_index)

@@ -1,17 +1,62 @@
-"""STUB (owned by the procedures helper): search and procedure pages."""
+"""Citizen pages: search the procedure catalogue, read one procedure."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, render_template, request
+
+from app.places.models import Village
+from app.places.queries import village_by_code
+from app.procedures.fees import describe_fee, describe_time_limit, fee_summary
+from app.procedures.queries import procedure_by_code, procedure_fields
+from app.procedures.search import MAX_QUERY_CHARS, search_procedures
 
 bp = Blueprint("procedures", __name__)
+# A phone on 3G shows a short list; more words narrow it (the API returns up to 200).
+PAGE_RESULTS = 20
+
+
+@bp.app_template_global()
+def procedure_time_limit(days: int, unit: str = "working_days") -> str:
+    return describe_time_limit(days, unit)
+
+
+@bp.app_template_global()
+def procedure_fee(item: dict) -> str:
+    return describe_fee(item)
+
+
+@bp.app_template_global()
+def procedure_fee_summary(fees: list[dict]) -> str:
+    return fee_summary(fees)
+
+
+def _village() -> Village | None:
+    """The village the citizen came from (QR poster), carried through links as ?village=."""
+    code = request.args.get("village", "").strip()
+    return village_by_code(code) if code else None
 
 
 @bp.get("/procedures")
 def search():  # noqa: ANN201
-    return "search"
+    q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
+    fields = procedure_fields()
+    field = request.args.get("field", "").strip()
+    field = field if field in fields else ""
+    village = _village()
+    # One more than shown tells whether to suggest narrowing the search.
+    results = search_procedures(q, field=field or None, limit=PAGE_RESULTS + 1,
+                                agency_id=village.agency_id if village else None)
+    return render_template("procedures/search.html", q=q, field=field, fields=fields,
+                           village=village, results=results[:PAGE_RESULTS],
+                           more=len(results) > PAGE_RESULTS)
 
 
 @bp.get("/procedures/<code>")
 def detail(code: str):  # noqa: ANN201
-    return code
+    procedure = procedure_by_code(code)
+    village = _village()
+    if procedure is None:
+        # A page of its own rather than the generic 404: a search box gets them going again.
+        return render_template("procedures/not_found.html", code=code[:30],
+                               village=village), 404
+    return render_template("procedures/detail.html", procedure=procedure, village=village)

@@ -1,0 +1,199 @@
+"""The OpenAPI 3.1 description of /api/v1, served at GET /api/v1/openapi.json.
+
+Each feature describes its paths in one function returning {path: path item}; add yours to
+PATH_GROUPS (and its schemas to SCHEMAS) when you add routes to the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, jsonify
+
+from app.api.blueprint import bp
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _ok(description, _ref("Error"))
+
+
+def _query(name: str, description: str, schema: dict[str, Any] | None = None
+           ) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description,
+            "schema": schema or {"type": "string"}}
+
+
+_STR = {"type": "string"}
+_INT = {"type": "integer"}
+_BOOL = {"type": "boolean"}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": {
+        "type": "object", "required": ["error"],
+        "properties": {"error": {"type": "object", "required": ["status", "code", "title"],
+                                 "properties": {"status": _INT, "code": _STR,
+                                                "title": _STR, "detail": _STR}}},
+    },
+    "Fee": {
+        "type": "object", "required": ["label", "kind"],
+        "properties": {
+            "label": _STR,
+            "kind": {"enum": ["free", "fixed", "per_copy", "per_page", "by_value",
+                              "set_by_province"]},
+            "amount": {"type": "integer", "description": "VND"},
+            "tiers": {"type": "array", "items": {
+                "type": "object", "properties": {"from_page": _INT, "amount": _INT}}},
+            "cap": _INT, "quantity_field": _STR, "per": _STR, "copies_field": _STR,
+            "text": _STR,
+        },
+    },
+    "ProcedureSummary": {
+        "type": "object",
+        "required": ["code", "name", "field", "online_level", "time_limit_days", "fees",
+                     "url"],
+        "properties": {
+            "code": {"type": "string", "examples": ["1.001193"]},
+            "name": _STR, "field": _STR,
+            "online_level": {"enum": ["full", "partial", "none"]},
+            "time_limit_days": {"type": "integer", "description": "0 = same day"},
+            "time_limit_unit": {"enum": ["working_days", "calendar_days"]},
+            "fees": {"type": "array", "items": _ref("Fee")},
+            "url": {"type": "string", "format": "uri"},
+        },
+    },
+    "Document": {
+        "type": "object", "required": ["id", "name", "copies", "mandatory"],
+        "properties": {"id": _INT, "name": _STR, "copies": _INT, "mandatory": _BOOL,
+                       "uploadable": _BOOL, "note": _STR},
+    },
+    "FormField": {
+        "type": "object", "required": ["name", "label", "type"],
+        "properties": {"name": _STR, "label": _STR,
+                       "type": {"enum": ["text", "date", "choice", "number", "checkbox"]},
+                       "required": _BOOL, "help": _STR,
+                       "choices": {"type": "array", "items": _STR},
+                       "min": {"type": "number"}, "max": {"type": "number"}},
+    },
+    "Procedure": {
+        "allOf": [_ref("ProcedureSummary"), {
+            "type": "object",
+            "properties": {
+                "name_en": _STR, "time_limit_text": _STR, "result": _STR,
+                "documents": {"type": "array", "items": _ref("Document")},
+                "form_fields": {"type": "array", "items": _ref("FormField")},
+                "steps": {"type": "array", "items": _STR},
+                "legal_basis": {"type": "array", "items": _STR},
+                "keywords": {"type": "array", "items": _STR},
+                "popularity": _INT, "source": _STR, "notes": _STR,
+            },
+        }],
+    },
+    "Village": {
+        "type": "object", "required": ["code", "name", "agency", "url"],
+        "properties": {
+            "code": _STR, "name": _STR,
+            "agency": {"type": "object", "properties": {"slug": _STR, "name": _STR,
+                                                        "code": _STR}},
+            "url": {"type": "string", "format": "uri"},
+        },
+    },
+}
+
+
+def core_paths() -> dict[str, Any]:
+    # /healthz lives at the site root, outside /api/v1.
+    site = current_app.config["MOTCUA"].public_base_url
+    return {"/healthz": {"servers": [{"url": site}], "get": {
+        "summary": "Health check: the app and its database answer",
+        "responses": {
+            "200": _ok("Healthy", {"type": "object", "properties": {"status": {"const": "ok"}}}),
+            "503": _ok("The database does not answer",
+                       {"type": "object", "properties": {"status": _STR}}),
+        },
+    }}}
+
+
+def places_paths() -> dict[str, Any]:
+    return {"/villages": {"get": {
+        "summary": "Villages (thôn, tổ dân phố) and their commune",
+        "parameters": [_query("agency", "Only the villages of this commune (its slug)")],
+        "responses": {
+            "200": _ok("The villages", {"type": "object", "required": ["items"],
+                                        "properties": {"items": {"type": "array",
+                                                                 "items": _ref("Village")}}}),
+            "404": _error("Unknown commune"),
+        },
+    }}}
+
+
+def procedures_paths() -> dict[str, Any]:
+    rate_limited = _error("More than 60 requests a minute")
+    return {
+        "/procedures": {"get": {
+            "summary": "Search the procedure catalogue (accent- and case-insensitive)",
+            "parameters": [
+                _query("q", "Words of the name, keywords or documents; the last word may "
+                            "be a prefix. Empty: every procedure, most common first."),
+                _query("field", "Only this field (lĩnh vực), e.g. Hộ tịch"),
+                _query("limit", "At most this many items (1-200, default 50)", _INT),
+            ],
+            "responses": {
+                "200": _ok("Matching procedures, best first", {
+                    "type": "object", "required": ["items", "count"],
+                    "properties": {"items": {"type": "array",
+                                             "items": _ref("ProcedureSummary")},
+                                   "count": _INT}}),
+                "429": rate_limited,
+            },
+        }},
+        "/procedures/{code}": {"get": {
+            "summary": "One procedure with its documents and form fields",
+            "parameters": [{"name": "code", "in": "path", "required": True,
+                            "description": "National procedure code, e.g. 1.001193",
+                            "schema": _STR}],
+            "responses": {"200": _ok("The procedure", _ref("Procedure")),
+                          "404": _error("Unknown procedure code"),
+                          "429": rate_limited},
+        }},
+    }
+
+
+def dossiers_paths() -> dict[str, Any]:
+    from app.dossiers.api import openapi_paths
+
+    return openapi_paths()
+
+
+PATH_GROUPS: list[Callable[[], dict[str, Any]]] = [core_paths, places_paths, procedures_paths,
+                                                   dossiers_paths]
+
+
+def openapi_document() -> dict[str, Any]:
+    paths: dict[str, Any] = {}
+    for group in PATH_GROUPS:
+        paths.update(group())
+    base = current_app.config["MOTCUA"].public_base_url
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Motcua API", "version": "1",
+                 "description": "Commune one-stop public services: villages, procedures."},
+        "servers": [{"url": f"{base}/api/v1"}],
+        "paths": paths,
+        "components": {"schemas": SCHEMAS},
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():  # noqa: ANN201
+    return jsonify(openapi_document())
