@@ -14,6 +14,6 @@ from app.procedures.models import Procedure, ProcedureDocument
 
 __all__ = [
     "Agency", "AuditEntry", "CalendarOverride", "Dossier", "DossierEvent", "DossierFile",
-    "DossierSequence", "Officer", "Procedure", "ProcedureDocument", "Role", "Village", "VillageScan",
-    "agency_procedures",
+    "DossierSequence", "Officer", "Procedure", "ProcedureDocument", "Role", "Village",
+    "VillageScan", "agency_procedures",
 ]

@@ -1,0 +1,1 @@
+"""The officer back office: inbox, dossier actions, slips, audit and dashboard."""

@@ -1,0 +1,142 @@
+"""Parsing of back-office input: inbox filters and the fields of each dossier action."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from app.accounts.models import Officer
+from app.backoffice import policies
+from app.dossiers.forms import clean_files, parse_date
+from app.dossiers.models import Channel, Dossier
+from app.dossiers.uploads import CleanUpload
+from app.extensions import db
+
+MAX_NOTE = 2000
+RESULT_MODES = ("online", "paper")
+# Actions whose note is the reason the law asks for, so it may not be empty.
+NOTE_REQUIRED = {"reject", "send_back", "apologize"}
+
+
+@dataclass
+class InboxFilter:
+    queue: str
+    q: str = ""
+    procedure_id: int | None = None
+    field: str = ""
+    village_id: int | None = None
+    channel: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    mine: bool = False
+    page: int = 1
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query arguments that reproduce this filter (for queue tabs and page links)."""
+        values = {
+            "queue": self.queue, "q": self.q, "procedure": self.procedure_id,
+            "field": self.field, "village": self.village_id, "channel": self.channel,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            "mine": "1" if self.mine else None, "page": self.page if self.page > 1 else None,
+        }
+        values.update(changes)
+        return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _int(value: Any) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
+def parse_inbox_filter(args: Mapping[str, Any], queues: tuple[str, ...],
+                       default_queue: str) -> InboxFilter:
+    """Unknown or malformed values are dropped, never an error: the inbox always opens."""
+    q = " ".join(str(args.get("q") or "").split())[:100]
+    queue = str(args.get("queue") or "")
+    if queue not in queues:
+        # A search looks through every dossier unless a queue was picked on purpose.
+        queue = "all" if q else default_queue
+    channel = str(args.get("channel") or "")
+    return InboxFilter(
+        queue=queue, q=q, procedure_id=_int(args.get("procedure")),
+        field=str(args.get("field") or "").strip()[:100], village_id=_int(args.get("village")),
+        channel=channel if channel in {c.value for c in Channel} else "",
+        date_from=parse_date(args.get("from")) if args.get("from") else None,
+        date_to=parse_date(args.get("to")) if args.get("to") else None,
+        mine=str(args.get("mine") or "") == "1", page=max(1, _int(args.get("page")) or 1),
+    )
+
+
+@dataclass
+class ActionInput:
+    """What the service needs for one action; `data` goes to workflow.apply as keywords."""
+
+    note: str = ""
+    data: dict[str, Any] = field(default_factory=dict)
+    uploads: list[CleanUpload] = field(default_factory=list)
+
+
+def parse_action(action: str, dossier: Dossier, form: MultiDict[str, str],
+                 files: MultiDict[str, Any]) -> tuple[ActionInput | None, dict[str, str]]:
+    """Check the fields of one action. Returns (input, {}) or (None, {field: message})."""
+    errors: dict[str, str] = {}
+    note = str(form.get("note") or "").strip()
+    if len(note) > MAX_NOTE:
+        errors["note"] = _("Nội dung dài quá %(n)s ký tự.", n=MAX_NOTE)
+    elif action in NOTE_REQUIRED and not note:
+        errors["note"] = _("Vui lòng ghi lý do.")
+    parsed = ActionInput(note=note)
+    if action == "request_supplement":
+        wanted = {v for v in form.getlist("missing") if v.isdigit()}
+        missing = [d for d in dossier.procedure.documents if str(d.id) in wanted]
+        if not missing and not note:
+            errors["missing"] = _("Vui lòng đánh dấu giấy tờ còn thiếu hoặc ghi rõ cần bổ "
+                                  "sung gì.")
+        # Names are copied: the slip must still read right if the catalogue changes later.
+        parsed.data = {"missing": [d.name for d in missing],
+                       "missing_ids": [d.id for d in missing], "comment": note}
+        if missing:
+            # The event's note is what the citizen reads on their dossier page: the whole
+            # list at once (DOMAIN.md), then the officer's own words.
+            parsed.note = "\n".join([_("Giấy tờ cần bổ sung:"),
+                                      *(f"- {d.name}" for d in missing),
+                                      *([note] if note else [])])
+    elif action == "assign":
+        officer_id = _int(form.get("officer_id"))
+        candidate = db.session.get(Officer, officer_id) if officer_id else None
+        if not policies.is_assignable(candidate, dossier):
+            errors["officer_id"] = _("Vui lòng chọn cán bộ chuyên môn của cơ quan.")
+        else:
+            parsed.data = {"officer_id": officer_id}
+    elif action == "apologize":
+        new_date = parse_date(form.get("new_due_date"))
+        if new_date is None:
+            errors["new_due_date"] = _("Vui lòng nhập ngày hẹn trả mới.")
+        elif dossier.due_date and new_date <= dossier.due_date:
+            errors["new_due_date"] = _("Ngày hẹn mới phải sau ngày hẹn cũ (%(d)s).",
+                                       d=dossier.due_date.strftime("%d/%m/%Y"))
+        else:
+            parsed.data = {"new_due_date": new_date}
+    elif action == "mark_result_ready":
+        mode = str(form.get("result_mode") or "")
+        if mode not in RESULT_MODES:
+            errors["result_mode"] = _("Vui lòng chọn cách trả kết quả.")
+        elif mode == "online" and not errors:
+            uploads, file_errors = clean_files(files.getlist("result_file"), "result_file")
+            if not uploads and not file_errors:
+                file_errors = {"result_file": _("Vui lòng chọn tệp kết quả để công dân tải "
+                                                "về.")}
+            errors.update(file_errors)
+            parsed.uploads = uploads
+        parsed.data = {"result_mode": mode}
+    if errors:
+        for upload in parsed.uploads:
+            upload.discard()
+        return None, errors
+    return parsed, {}

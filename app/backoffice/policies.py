@@ -1,0 +1,72 @@
+"""Who may see and do what in the back office; used by the views and the templates alike.
+
+Everything is denied unless a rule below allows it: an officer sees only the dossiers of
+their own agency, and acts only where the workflow table gives their role the move.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from app.accounts.models import Officer, Role
+from app.accounts.policies import is_officer
+from app.core.workdays import VIETNAM
+from app.dossiers import workflow
+from app.dossiers.models import Dossier, DossierStatus
+
+# The desk roles are whoever the workflow lets receive a dossier: one source for the rule.
+_DESK_ROLES = workflow.TRANSITIONS[(DossierStatus.SUBMITTED, "receive")].roles
+
+
+def can_view_dossier(officer: Any, dossier: Dossier | None) -> bool:
+    """Same agency only. Views answer 404 otherwise, so another commune's dossier looks
+    exactly like one that does not exist."""
+    return (dossier is not None and is_officer(officer)
+            and officer.agency_id == dossier.agency_id)
+
+
+def allowed_actions(officer: Any, dossier: Dossier, today: date | None = None) -> list[str]:
+    """The workflow moves this officer may make on this dossier now, in table order."""
+    if not can_view_dossier(officer, dossier):
+        return []
+    actions = workflow.allowed_actions(dossier, workflow.Actor.for_officer(officer))
+    if "apologize" in actions and not can_apologize_on(dossier, today):
+        actions.remove("apologize")
+    return actions
+
+
+def can_apologize_on(dossier: Dossier, today: date | None) -> bool:
+    """DOMAIN.md: the apology slip goes out at the latest one day before the due date."""
+    if dossier.due_date is None:
+        return False
+    return (today or vietnam_today()) < dossier.due_date
+
+
+def vietnam_today() -> date:
+    return datetime.now(VIETNAM).date()
+
+
+def can_take(officer: Any, dossier: Dossier, action: str, today: date | None = None) -> bool:
+    return action in allowed_actions(officer, dossier, today)
+
+
+def can_receive_at_counter(officer: Any) -> bool:
+    return is_officer(officer) and officer.role in _DESK_ROLES
+
+
+def can_export_audit(officer: Any) -> bool:
+    """The commune admin answers for personal data: only they read the whole trail."""
+    return is_officer(officer) and officer.role == Role.COMMUNE_ADMIN
+
+
+def can_view_dashboard(officer: Any) -> bool:
+    # Figures about the commune's own timeliness, no personal data: every officer of it.
+    return is_officer(officer)
+
+
+def is_assignable(candidate: Officer | None, dossier: Dossier) -> bool:
+    """A dossier is handed to an active specialist of its own agency."""
+    return (candidate is not None and candidate.active
+            and candidate.agency_id == dossier.agency_id
+            and candidate.role == Role.SPECIALIST)

@@ -1,0 +1,296 @@
+"""The officer back office (/officer/…): deny by default, then each object's own check."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.accounts.policies import is_officer
+from app.backoffice import forms, policies, queries, services, slips
+from app.core.workdays import load_calendar, to_vietnam_time
+from app.dossiers import workflow
+from app.dossiers.filestore import get_file_store
+from app.dossiers.forms import (
+    clean_applicant,
+    new_idempotency_key,
+    parse_date,
+    valid_idempotency_key,
+)
+from app.dossiers.models import Dossier, FileKind
+from app.dossiers.queries import file_of
+from app.extensions import db
+
+bp = Blueprint("backoffice", __name__, url_prefix="/officer")
+
+AUDIT_DEFAULT_DAYS = 30
+
+
+@bp.before_request
+def _deny_by_default() -> Any:
+    # The whole blueprint needs a signed-in officer, including routes added later without
+    # a check of their own; every route then checks the dossier against the officer too.
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if not is_officer(current_user):
+        abort(403)
+    return None
+
+
+@bp.after_request
+def _no_store(response: Response) -> Response:
+    # Personal data: never kept by a browser cache, a proxy or the service worker.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.context_processor
+def _helpers() -> dict[str, Any]:
+    return {"policies": policies, "status_label": workflow.status_label,
+            "action_label": workflow.action_label, "vn_time": to_vietnam_time,
+            "vn_date": _vn_date}
+
+
+def _vn_date(value: Any) -> str:
+    """dd/mm/yyyy from a date or the ISO text kept in an event's data; '–' when absent."""
+    parsed = parse_date(value) if value else None
+    return parsed.strftime("%d/%m/%Y") if parsed else "–"
+
+
+def _load(code: str) -> Dossier:
+    """The dossier, or 404 when it does not exist OR belongs to another agency: the answer
+    must not tell an officer that a code exists elsewhere."""
+    dossier = queries.dossier_by_code(code)
+    if dossier is None or not policies.can_view_dossier(current_user, dossier):
+        abort(404)
+    return dossier
+
+
+@bp.get("/inbox")
+def inbox() -> Any:
+    officer = current_user
+    flt = forms.parse_inbox_filter(request.args, queries.QUEUE_KEYS,
+                                   queries.DEFAULT_QUEUE.get(officer.role, "all"))
+    window = queries.Window.for_today(policies.vietnam_today(), load_calendar())
+    return render_template(
+        "backoffice/inbox.html", flt=flt, window=window, queues=queries.QUEUES,
+        counts=queries.queue_counts(officer.agency_id, window),
+        page=queries.inbox(officer.agency_id, flt, window, officer.id),
+        choices=queries.filter_choices(officer.agency_id))
+
+
+def _answers(dossier: Dossier) -> list[tuple[str, Any]]:
+    """The citizen's answers under the labels of the procedure's own form, in its order."""
+    answers = dict(dossier.answers or {})
+    specs = [s for s in dossier.procedure.form_fields if s.get("name") in answers]
+    specs += [{"name": name} for name in answers if name not in {s["name"] for s in specs}]
+    out = []
+    for spec in specs:
+        value = answers[spec["name"]]
+        parsed = parse_date(value) if spec.get("type") == "date" else None
+        if spec.get("type") == "checkbox" or isinstance(value, bool):
+            value = _("Có") if value else _("Không")
+        elif parsed is not None:
+            value = parsed.strftime("%d/%m/%Y")
+        out.append((spec.get("label", spec["name"]), value))
+    return out
+
+
+def _render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
+                    failed_action: str | None = None, status: int = 200) -> Any:
+    files = {kind.value: [f for f in dossier.files if f.kind == kind.value] for kind in FileKind}
+    return render_template(
+        "backoffice/dossier.html", dossier=dossier, answers=_answers(dossier), files=files,
+        actions=policies.allowed_actions(current_user, dossier),
+        officers=queries.officers_of(dossier.agency_id),
+        specialists=queries.specialists_of(dossier.agency_id),
+        slips=slips.available(dossier), fresh_slip=request.args.get("slip"),
+        errors=errors or {}, failed_action=failed_action), status
+
+
+@bp.get("/dossiers/<code>")
+def dossier(code: str) -> Any:
+    found = _load(code)
+    services.record(current_user, "view_dossier", found)
+    db.session.commit()
+    return _render_dossier(found)
+
+
+@bp.get("/dossiers/<code>/files/<int:file_id>")
+def dossier_file(code: str, file_id: int) -> Any:
+    found = _load(code)
+    stored = file_of(found, file_id)
+    if stored is None:
+        abort(404)
+    services.record(current_user, "view_file", found, stored)
+    db.session.commit()
+    try:
+        stream = get_file_store().open(stored.storage_key)
+    except (FileNotFoundError, ValueError):
+        abort(404)
+    # Images and PDFs open in the browser; anything else is downloaded, never rendered.
+    is_pdf = stored.content_type == "application/pdf"
+    inline = is_pdf or stored.content_type.startswith("image/")
+    response = send_file(stream, mimetype=stored.content_type, as_attachment=not inline,
+                         download_name=stored.original_name or stored.storage_key,
+                         conditional=False, etag=False, max_age=0)
+    if is_pdf:
+        # The browser's PDF viewer runs the file's scripts; sandboxed, they cannot reach
+        # this origin or the officer's session.
+        response.headers["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+def _conflict(code: str) -> Any:
+    return render_template("backoffice/conflict.html", code=code,
+                           message=_("Hồ sơ này vừa được người khác xử lý. Vui lòng xem "
+                                     "lại trạng thái mới.")), 409
+
+
+@bp.post("/dossiers/<code>/actions/<action>")
+def act(code: str, action: str) -> Any:
+    found = _load(code)
+    if action not in workflow.ACTIONS:
+        abort(404)
+    # The page the officer acted on showed this version; anything else means someone
+    # moved the dossier in between, and the officer must look again before deciding.
+    if request.form.get("version", "") != str(found.version):
+        return _conflict(found.code)
+    if not policies.can_take(current_user, found, action):
+        abort(403)
+    given, errors = forms.parse_action(action, found, request.form, request.files)
+    if given is None:
+        return _render_dossier(found, errors=errors, failed_action=action, status=422)
+    try:
+        services.take_action(found, action, current_user, given)
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        return _conflict(code)
+    flash(_("Đã thực hiện: %(action)s.", action=workflow.action_label(action)), "info")
+    return redirect(url_for(".dossier", code=found.code,
+                            slip=slips.SLIP_AFTER_ACTION.get(action)))
+
+
+@bp.get("/dossiers/<code>/slips/<kind>")
+def slip(code: str, kind: str) -> Any:
+    found = _load(code)
+    wanted = slips.SLIPS.get(kind)
+    if wanted is None or wanted not in slips.available(found):
+        abort(404)
+    fmt = request.args.get("format", "a4")
+    services.record(current_user, f"view_slip:{kind}", found)
+    db.session.commit()
+    return render_template("backoffice/slip.html", dossier=found,
+                           fmt=fmt if fmt in slips.FORMATS else "a4",
+                           officers=queries.officers_of(found.agency_id),
+                           **slips.slip_context(found, wanted))
+
+
+@bp.route("/counter/new", methods=["GET", "POST"])
+def counter() -> Any:
+    officer = current_user
+    if not policies.can_receive_at_counter(officer):
+        abort(403)
+    procedures = queries.counter_procedures(officer.agency_id)
+    villages = queries.villages_of(officer.agency_id)
+    errors: dict[str, str] = {}
+    key = request.form.get("idempotency_key", "")
+    if request.method == "POST":
+        applicant, errors = clean_applicant(request.form)
+        procedure = next((p for p in procedures
+                          if str(p.id) == request.form.get("procedure")), None)
+        if procedure is None:
+            errors["procedure"] = _("Vui lòng chọn thủ tục.")
+        village_id = request.form.get("village", "")
+        village = next((v for v in villages if str(v.id) == village_id), None)
+        if village_id and village is None:
+            errors["village"] = _("Vui lòng chọn thôn, tổ dân phố trong danh sách.")
+        note = request.form.get("note", "").strip()[:forms.MAX_NOTE]
+        if not valid_idempotency_key(key):
+            errors["form"] = _("Biểu mẫu đã cũ. Vui lòng nhập lại.")
+        if not errors and applicant is not None and procedure is not None:
+            created = services.receive_at_counter(officer, procedure, village, applicant,
+                                                  note, key)
+            db.session.commit()
+            flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=created.code), "info")
+            return redirect(url_for(".dossier", code=created.code, slip="receipt"))
+    if not valid_idempotency_key(key):
+        key = new_idempotency_key()
+    return render_template("backoffice/counter.html", procedures=procedures,
+                           villages=villages, errors=errors, form=request.form,
+                           idempotency_key=key), (422 if errors else 200)
+
+
+@bp.get("/dashboard")
+def dashboard() -> Any:
+    officer = current_user
+    if not policies.can_view_dashboard(officer):
+        abort(403)
+    data = queries.dashboard(officer.agency_id, policies.vietnam_today())
+    officers = queries.officers_of(officer.agency_id)
+    named = [(officers[i].full_name if i in officers else "", f)
+             for i, f in data.by_officer.items()]
+    # Officers by name; the dossiers nobody answers for yet come last.
+    rows = sorted(named, key=lambda r: (r[0] == "", r[0]))
+    return render_template("backoffice/dashboard.html", data=data, rows=rows)
+
+
+def _csv_cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+@bp.get("/audit.csv")
+def audit_csv() -> Any:
+    officer = current_user
+    if not policies.can_export_audit(officer):
+        abort(403)
+    today = policies.vietnam_today()
+    end = parse_date(request.args.get("to")) or today
+    start = parse_date(request.args.get("from")) or end - timedelta(days=AUDIT_DEFAULT_DAYS)
+    if end < start:
+        abort(400, _("Ngày bắt đầu phải trước ngày kết thúc."))
+    services.record(officer, "export_audit")
+    db.session.commit()
+    rows = queries.audit_rows(officer.agency_id, queries.vietnam_day_start(start),
+                              queries.vietnam_day_start(end + timedelta(days=1)))
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        # The BOM makes spreadsheet programs read the Vietnamese names as UTF-8.
+        writer.writerow(["\ufeffthoi_gian", "tai_khoan", "ho_ten", "vai_tro", "thao_tac",
+                         "ma_ho_so", "tep", "dia_chi_ip"])
+        for at, username, name, role, what, code, file_id, ip in rows:
+            writer.writerow([_csv_cell(v) for v in (
+                to_vietnam_time(at).isoformat(timespec="seconds"), username, name, role, what,
+                code, file_id, ip)])
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    filename = f"nhat-ky-truy-cap-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+    return Response(stream_with_context(generate()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,58 @@
+"""Back-office rules that need no HTTP: inbox filter parsing, the apology deadline, CSV
+cells, month windows, the slip's QR address."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from app.backoffice import forms, policies, queries
+from app.backoffice.views import _csv_cell
+from app.dossiers.models import Dossier
+
+
+def test_inbox_filter_drops_what_it_does_not_understand():
+    flt = forms.parse_inbox_filter(
+        {"queue": "nope", "procedure": "1; drop", "village": "7", "channel": "fax",
+         "from": "31/02/2026", "to": "2026-03-01", "page": "-2", "mine": "1"},
+        queries.QUEUE_KEYS, "waiting")
+    assert flt.queue == "waiting" and flt.procedure_id is None and flt.village_id == 7
+    assert flt.channel == "" and flt.date_from is None and flt.date_to == date(2026, 3, 1)
+    assert flt.page == 1 and flt.mine
+    assert flt.args(page=2) == {"queue": "waiting", "village": 7, "to": "2026-03-01",
+                                "mine": "1", "page": 2}
+
+
+def test_a_search_without_a_chosen_queue_looks_everywhere():
+    flt = forms.parse_inbox_filter({"q": "  Nguyễn   Văn  "}, queries.QUEUE_KEYS, "waiting")
+    assert flt.queue == "all" and flt.q == "Nguyễn Văn"
+    chosen = forms.parse_inbox_filter({"q": "x", "queue": "overdue"}, queries.QUEUE_KEYS,
+                                      "waiting")
+    assert chosen.queue == "overdue"
+
+
+def test_apology_only_until_the_day_before_the_due_date():
+    dossier = Dossier(due_date=date(2026, 2, 24))
+    assert policies.can_apologize_on(dossier, date(2026, 2, 23))
+    assert not policies.can_apologize_on(dossier, date(2026, 2, 24))
+    assert not policies.can_apologize_on(Dossier(due_date=None), date(2026, 2, 1))
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
+    assert _csv_cell("=1+1") == "'=1+1" and _csv_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert _csv_cell("-2") == "'-2" and _csv_cell("+84") == "'+84"
+    assert _csv_cell("Nguyễn") == "Nguyễn" and _csv_cell(None) == ""
+
+
+def test_month_window_and_vietnamese_midnight():
+    assert queries.month_bounds(date(2026, 12, 31)) == (date(2026, 12, 1), date(2027, 1, 1))
+    assert queries.month_bounds(date(2026, 2, 1)) == (date(2026, 2, 1), date(2026, 3, 1))
+    assert queries.vietnam_day_start(date(2026, 3, 1)) == datetime(2026, 2, 28, 17,
+                                                                   tzinfo=UTC)
+
+
+def test_queue_keys_are_unique_and_cover_every_open_status():
+    assert len(set(queries.QUEUE_KEYS)) == len(queries.QUEUES)
+    listed = {s for q in queries.QUEUES if q.key not in ("overdue", "due_soon")
+              for s in q.statuses}
+    assert listed == {"submitted", "received", "in_progress", "awaiting_approval",
+                      "result_ready", "needs_supplement"}
