@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from dataclasses import asdict, dataclass, field
@@ -40,6 +41,24 @@ def _instance_secret(instance_path: Path, name: str) -> str:
     return value
 
 
+CLAIM_FIELDS = ("name", "birth_date", "citizen_id", "phone")
+
+
+def _claims_map(raw: str) -> dict[str, str]:
+    """OIDC_CLAIMS_MAP: a JSON object from our applicant fields to the provider's claims."""
+    if not raw.strip():
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError("OIDC_CLAIMS_MAP must be a JSON object") from exc
+    if not isinstance(value, dict) or not all(
+            k in CLAIM_FIELDS and isinstance(v, str) and v for k, v in value.items()):
+        raise ConfigError(f"OIDC_CLAIMS_MAP keys must be among {', '.join(CLAIM_FIELDS)}, "
+                          "each naming a claim")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -55,7 +74,19 @@ class Settings:
     oidc_issuer: str = ""
     oidc_client_id: str = ""
     oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile phone"
+    oidc_button_text: str = ""
+    # Our applicant field -> the provider's userinfo claim (name, birth_date, citizen_id, phone).
+    oidc_claims_map: dict[str, str] = field(default_factory=dict)
+    oidc_staff_issuer: str = ""
+    oidc_staff_client_id: str = ""
+    oidc_staff_client_secret: str = ""
+    oidc_staff_button_text: str = ""
+    oidc_staff_username_claim: str = "preferred_username"
     payment_webhook_secrets: tuple[str, ...] = field(default_factory=tuple)
+    # Bank-notification services' own credentials (app/payments/webhook.py).
+    casso_secure_token: str = ""
+    sepay_api_key: str = ""
 
     @classmethod
     def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> Settings:
@@ -93,7 +124,18 @@ class Settings:
             oidc_issuer=env.get("OIDC_ISSUER", ""),
             oidc_client_id=env.get("OIDC_CLIENT_ID", ""),
             oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""),
+            oidc_scopes=env.get("OIDC_SCOPES") or "openid profile phone",
+            oidc_button_text=env.get("OIDC_BUTTON_TEXT", ""),
+            oidc_claims_map=_claims_map(env.get("OIDC_CLAIMS_MAP", "")),
+            oidc_staff_issuer=env.get("OIDC_STAFF_ISSUER", ""),
+            oidc_staff_client_id=env.get("OIDC_STAFF_CLIENT_ID", ""),
+            oidc_staff_client_secret=env.get("OIDC_STAFF_CLIENT_SECRET", ""),
+            oidc_staff_button_text=env.get("OIDC_STAFF_BUTTON_TEXT", ""),
+            oidc_staff_username_claim=(env.get("OIDC_STAFF_USERNAME_CLAIM")
+                                       or "preferred_username"),
             payment_webhook_secrets=webhook,
+            casso_secure_token=env.get("CASSO_SECURE_TOKEN", ""),
+            sepay_api_key=env.get("SEPAY_API_KEY", ""),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -125,7 +167,8 @@ class Settings:
     def describe(self) -> dict[str, Any]:
         """Settings safe to print: secrets masked."""
         out = asdict(self)
-        for key in ("secret_key", "vapid_private_key", "oidc_client_secret"):
+        for key in ("secret_key", "vapid_private_key", "oidc_client_secret",
+                    "oidc_staff_client_secret", "casso_secure_token", "sepay_api_key"):
             out[key] = "***" if out[key] else ""
         out["payment_webhook_secrets"] = len(self.payment_webhook_secrets)
         return out

@@ -9,6 +9,8 @@ from app.dossiers.models import (
     DossierFile,
     DossierSequence,
 )
+from app.feedback.models import Counter, Feedback, KioskRating, Rating, RatingOfficer, StatsDaily  # noqa: F401,E501
+from app.payments.models import BankTransaction, Payment, PaymentEntry, PaymentSequence  # noqa: F401,E501
 from app.places.models import Agency, Village, VillageScan, agency_procedures
 from app.procedures.models import Procedure, ProcedureDocument
 

@@ -6,12 +6,12 @@ their own agency, and acts only where the workflow table gives their role the mo
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from app.accounts.models import Officer, Role
 from app.accounts.policies import is_officer
-from app.core.workdays import VIETNAM
+from app.core.workdays import vietnam_today
 from app.dossiers import workflow
 from app.dossiers.models import Dossier, DossierStatus
 
@@ -37,14 +37,8 @@ def allowed_actions(officer: Any, dossier: Dossier, today: date | None = None) -
 
 
 def can_apologize_on(dossier: Dossier, today: date | None) -> bool:
-    """DOMAIN.md: the apology slip goes out at the latest one day before the due date."""
-    if dossier.due_date is None:
-        return False
-    return (today or vietnam_today()) < dossier.due_date
-
-
-def vietnam_today() -> date:
-    return datetime.now(VIETNAM).date()
+    """Whether the apology may still go out today (the rule lives in the workflow)."""
+    return workflow.apology_allowed(dossier, today or vietnam_today())
 
 
 def can_take(officer: Any, dossier: Dossier, action: str, today: date | None = None) -> bool:

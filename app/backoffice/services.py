@@ -18,7 +18,7 @@ from app.core.workdays import to_vietnam_time
 from app.dossiers import workflow
 from app.dossiers.forms import Applicant
 from app.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, FileKind
-from app.dossiers.services import _attach_files, delete_stored, submit_dossier
+from app.dossiers.services import attach_files, delete_stored, submit_dossier
 from app.dossiers.workflow import Actor
 from app.extensions import db
 from app.places.models import Agency, Village
@@ -52,7 +52,7 @@ def take_action(dossier: Dossier, action: str, officer: Officer, given: ActionIn
         event = workflow.apply(dossier, action, Actor.for_officer(officer), note=given.note,
                                at=at, **given.data)
         if given.uploads:
-            _attach_files(dossier, [(None, u) for u in given.uploads], FileKind.RESULT,
+            attach_files(dossier, [(None, u) for u in given.uploads], FileKind.RESULT,
                           stored)
         # Always touch the row: a move that changes no column (assigning the same
         # specialist again) must still bump the version and lose to a concurrent one.
@@ -76,10 +76,10 @@ def receive_at_counter(officer: Officer, procedure: Procedure, village: Village 
     assert agency is not None  # an officer's agency is a foreign key
     dossier, _secret, created = submit_dossier(
         procedure, agency, village, applicant, answers={}, uploads=[],
-        idempotency_key=idempotency_key, fingerprint=f"counter:{idempotency_key}")
+        idempotency_key=idempotency_key, fingerprint=f"counter:{idempotency_key}",
+        channel=Channel.COUNTER)
     if not created:
         return dossier  # the same form sent twice: the first one already did the work
-    dossier.channel = Channel.COUNTER.value
     workflow.apply(dossier, "receive", Actor.for_officer(officer),
                    note=note or _("Nộp trực tiếp tại bộ phận một cửa"))
     record(officer, "action:receive", dossier)

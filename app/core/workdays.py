@@ -93,6 +93,11 @@ def to_vietnam_time(moment: datetime) -> datetime:
     return moment.astimezone(VIETNAM)
 
 
+def vietnam_today() -> date:
+    """The calendar day in Vietnam, whatever the server's time zone."""
+    return datetime.now(VIETNAM).date()
+
+
 def due_date_for(received_at: datetime, time_limit_days: int, *,
                  unit: str = "working_days", calendar: WorkingCalendar | None = None) -> date:
     """The appointment date (ngày hẹn trả) for a dossier received at `received_at`.

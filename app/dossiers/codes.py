@@ -7,18 +7,17 @@ import hashlib
 import hmac
 from datetime import datetime
 from typing import TYPE_CHECKING
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.core.workdays import to_vietnam_time
 from app.dossiers.models import DossierSequence
 from app.extensions import db
 
 if TYPE_CHECKING:
     from app.places.models import Agency
 
-VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def next_dossier_code(agency: Agency, now: datetime) -> str:
@@ -27,7 +26,7 @@ def next_dossier_code(agency: Agency, now: datetime) -> str:
     One upsert statement both creates the day's counter and bumps it, so concurrent
     submissions queue on the counter row and never read the same number.
     """
-    day = now.astimezone(VN_TZ).date()
+    day = to_vietnam_time(now).date()
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(DossierSequence).values(agency_id=agency.id, day=day, last=1)
@@ -36,7 +35,8 @@ def next_dossier_code(agency: Agency, now: datetime) -> str:
         set_={"last": DossierSequence.last + 1},
     ).returning(DossierSequence.last)
     seq = db.session.execute(stmt).scalar_one()
-    return f"{agency.code}-{day:%y%m%d}-{seq:04d}"
+    # Upper case always, so lookups can compare exactly and use the unique index.
+    return f"{agency.code}-{day:%y%m%d}-{seq:04d}".upper()
 
 
 def tracking_secret(idempotency_key: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.dossiers.models import Dossier, DossierFile
 from app.extensions import db
@@ -36,7 +36,8 @@ def dossier_by_code(code: str | None) -> Dossier | None:
     wanted = normalize_code(code)
     if not wanted or len(wanted) > 60:
         return None
-    return db.session.scalar(select(Dossier).where(func.upper(Dossier.code) == wanted))
+    # Stored codes are upper case (codes.next_dossier_code): an exact match uses the index.
+    return db.session.scalar(select(Dossier).where(Dossier.code == wanted))
 
 
 def dossier_by_idempotency_key(key: str) -> Dossier | None:

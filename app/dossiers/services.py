@@ -67,7 +67,8 @@ def expected_due_date(procedure: Procedure, now: datetime | None = None) -> date
 def submit_dossier(procedure: Procedure, agency: Agency, village: Village | None,
                    applicant: Applicant, answers: dict[str, Any],
                    uploads: list[tuple[int | None, CleanUpload]], idempotency_key: str,
-                   fingerprint: str) -> tuple[Dossier, str, bool]:
+                   fingerprint: str, channel: Channel = Channel.ONLINE,
+                   ) -> tuple[Dossier, str, bool]:
     """Create the dossier, or find the one this key already made.
 
     Returns (dossier, tracking secret, created). The same key with another fingerprint
@@ -93,12 +94,12 @@ def submit_dossier(procedure: Procedure, agency: Agency, village: Village | None
             phone=applicant.phone,
             address=applicant.address,
             answers=answers,
-            channel=Channel.ONLINE.value,
+            channel=channel.value,
             tracking_secret_hash=hash_secret(secret),
             idempotency_key=idempotency_key,
             request_fingerprint=fingerprint,
         )
-        _attach_files(dossier, uploads, FileKind.APPLICATION, stored)
+        attach_files(dossier, uploads, FileKind.APPLICATION, stored)
         workflow.apply(dossier, "submit", Actor.citizen(), at=now)
         db.session.add(dossier)
         db.session.flush()
@@ -125,7 +126,7 @@ def _replay(dossier: Dossier, fingerprint: str, secret: str) -> tuple[Dossier, s
     return dossier, secret, False
 
 
-def _attach_files(dossier: Dossier, uploads: Iterable[tuple[int | None, CleanUpload]],
+def attach_files(dossier: Dossier, uploads: Iterable[tuple[int | None, CleanUpload]],
                   kind: FileKind, stored: list[str]) -> None:
     """Copy each cleaned upload into the file store, noting each key in `stored` at once so
     the caller can delete them all if a later step fails."""
@@ -162,7 +163,7 @@ def resubmit_dossier(dossier: Dossier, uploads: list[CleanUpload], note: str) ->
         # The move is checked first: an illegal resubmit stores nothing.
         event = workflow.apply(dossier, "resubmit", Actor.citizen(), note=note,
                                files=len(uploads))
-        _attach_files(dossier, [(None, u) for u in uploads], FileKind.SUPPLEMENT, stored)
+        attach_files(dossier, [(None, u) for u in uploads], FileKind.SUPPLEMENT, stored)
         db.session.flush()
     except BaseException:
         delete_stored(stored)

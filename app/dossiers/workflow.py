@@ -12,8 +12,15 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.models import Role
 from app.core.errors import DomainError
 from app.core.models import utcnow
-from app.core.workdays import due_date_for, judge_timeliness, load_calendar
+from app.core.workdays import (
+    due_date_for,
+    judge_timeliness,
+    load_calendar,
+    to_vietnam_time,
+)
 from app.dossiers.models import Dossier, DossierEvent, DossierStatus
+from app.feedback import rollup as stats_rollup
+from app.payments import hooks as payment_hooks
 
 if TYPE_CHECKING:
     from app.accounts.models import Officer
@@ -140,6 +147,10 @@ ACTION_LABELS: dict[str, Any] = {
     "mark_result_ready": _l("Có kết quả"),
     "return_result": _l("Trả kết quả"),
     "apologize": _l("Xin lỗi và hẹn lại ngày trả kết quả"),
+    # Payment entries on the timeline (app/payments): no status change.
+    "payment_confirmed": _l("Đã thanh toán phí, lệ phí"),
+    "payment_adjusted": _l("Điều chỉnh số tiền phí, lệ phí"),
+    "payment_refunded": _l("Hoàn trả tiền phí, lệ phí"),
 }
 
 
@@ -156,7 +167,9 @@ def next_step(status: str | None) -> str:
     return str(STATUS_NEXT_STEP.get(status or "", ""))
 
 
-def action_label(action: str) -> str:
+def action_label(action: str, data: dict[str, Any] | None = None) -> str:
+    if action == "submit" and (data or {}).get("channel") == "counter":
+        return _("Nộp hồ sơ tại bộ phận một cửa")
     return str(ACTION_LABELS.get(action, action))
 
 
@@ -199,11 +212,13 @@ def apply(dossier: Dossier, action: str, actor: Actor, *, note: str = "",
     if not _permitted(move, dossier, actor):
         raise TransitionForbidden(
             _("Bạn không có quyền “%(action)s” đối với hồ sơ này.", action=action_label(action)))
+    payment_hooks.before_move(dossier, action)  # no result handed over while a fee is unpaid
     now = at or utcnow()
     to = move.to
     event_data: dict[str, Any] = {}
     if action == "submit":
         dossier.submitted_at = now
+        event_data["channel"] = dossier.channel
     elif action == "receive":
         dossier.received_at = now
         dossier.due_date = _due_date(dossier, now)
@@ -227,6 +242,9 @@ def apply(dossier: Dossier, action: str, actor: Actor, *, note: str = "",
     elif action == "return_result":
         dossier.returned_at = now
     elif action == "apologize":
+        if not apology_allowed(dossier, to_vietnam_time(now).date()):
+            raise DomainError(_("Phiếu xin lỗi phải lập chậm nhất một ngày trước ngày hẹn trả."),
+                              code="apology_too_late")
         new_date = data.get("new_due_date")
         if not isinstance(new_date, date) or (dossier.due_date and new_date <= dossier.due_date):
             raise DomainError(_("Phiếu xin lỗi cần một ngày hẹn mới sau ngày hẹn cũ."),
@@ -247,7 +265,14 @@ def apply(dossier: Dossier, action: str, actor: Actor, *, note: str = "",
     )
     dossier.status = to.value
     dossier.events.append(event)
+    stats_rollup.record_move(dossier, event)  # public figures, written with this commit
+    payment_hooks.after_move(dossier, action)  # fee created on receipt, cancelled on refusal
     return event
+
+
+def apology_allowed(dossier: Dossier, today: date) -> bool:
+    """DOMAIN.md: the apology slip goes out at the latest one day before the due date."""
+    return dossier.due_date is not None and today < dossier.due_date
 
 
 def _due_date(dossier: Dossier, start: datetime) -> date:

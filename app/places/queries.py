@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
+from app.core.workdays import vietnam_today
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.places.models import Agency, Village, VillageScan, agency_procedures
 from app.procedures.models import Procedure
 
 COMMUNE_KINDS = ("commune", "ward", "special_zone")
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-
-
-def vietnam_today() -> date:
-    """The calendar day in Vietnam, whatever the server's time zone."""
-    return datetime.now(VIETNAM).date()
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlalchemy.dialects import postgresql, sqlite
 
+from app.core.workdays import vietnam_today
 from app.extensions import db
 from app.places.models import Village, VillageScan
-from app.places.queries import vietnam_today
 
 
 def count_scan(village: Village, day: date | None = None) -> None:

@@ -193,6 +193,10 @@ def test_counter_intake_creates_a_received_counter_dossier_once(app, commune):
     slip = client.get(first.headers["Location"].replace("?slip=receipt", "") +
                       "/slips/receipt?format=80mm")
     assert slip.status_code == 200 and "Hoàng Văn Tư" in slip.get_data(as_text=True)
+    # The timeline says where the papers were handed in, not "online".
+    view = client.get(first.headers["Location"].replace("?slip=receipt", ""))
+    assert "Nộp hồ sơ tại bộ phận một cửa" in view.get_data(as_text=True)
+    assert "Nộp hồ sơ trực tuyến" not in view.get_data(as_text=True)
 
 
 def test_audit_export_lists_views_and_actions_of_this_commune_only(app, commune):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -218,10 +219,22 @@ def test_apology_needs_a_later_date(ctx: dict[str, Officer]) -> None:
     apply(dossier, "receive", Actor.for_officer(ctx["receiving"]), at=TUESDAY)
     officer = Actor.for_officer(ctx["specialist"])
     with pytest.raises(DomainError):
-        apply(dossier, "apologize", officer, new_due_date=date(2026, 3, 13))
-    apply(dossier, "apologize", officer, new_due_date=date(2026, 3, 18), note="Xin lỗi")
+        apply(dossier, "apologize", officer, new_due_date=date(2026, 3, 13), at=TUESDAY)
+    apply(dossier, "apologize", officer, new_due_date=date(2026, 3, 18), note="Xin lỗi",
+          at=TUESDAY)
     assert dossier.due_date == date(2026, 3, 18)
     assert dossier.status == DossierStatus.RECEIVED.value
+
+
+def test_apology_is_refused_on_the_due_date_itself(ctx: dict[str, Officer]) -> None:
+    dossier = _dossier(DossierStatus.SUBMITTED)
+    apply(dossier, "receive", Actor.for_officer(ctx["receiving"]), at=TUESDAY)
+    due = dossier.due_date
+    on_due_day = datetime.combine(due, time(9, 0), tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    with pytest.raises(DomainError, match="chậm nhất một ngày"):
+        apply(dossier, "apologize", Actor.for_officer(ctx["specialist"]),
+              new_due_date=due + timedelta(days=7), at=on_due_day)
+    assert dossier.due_date == due
 
 
 def test_two_officers_deciding_at_once_do_not_both_win(app: Flask,
