@@ -340,6 +340,7 @@ def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject]:
     count = 0
     while stack:
         obj = stack.pop()
+        ref = None
         if isinstance(obj, IndirectObject):
             ref = (obj.idnum, obj.generation)
             if ref in seen:
@@ -356,6 +357,11 @@ def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject]:
             stack.extend(dict.values(obj))
         elif isinstance(obj, ArrayObject):
             stack.extend(list.__iter__(obj))
+        if ref is not None and isinstance(obj, StreamObject):
+            # pypdf keeps every resolved object, stream bytes included: drop each stream
+            # once seen, so checking a 20 MB scan holds one stream in memory, not all.
+            reader.resolved_objects.pop((ref[1], ref[0]), None)
+        del obj
 
 
 def _entry(obj: DictionaryObject, key: str) -> PdfObject | None:
@@ -382,29 +388,40 @@ def _refuse_active_content(reader: PdfReader) -> None:
                 raise _PdfBomb("huge image")
 
 
-def _page_streams(page: PageObject) -> list[StreamObject]:
-    """The streams drawn for a page: its contents and the form XObjects it uses."""
-    streams: list[StreamObject] = []
+def _forget(reader: PdfReader, ref: PdfObject | None) -> None:
+    """Drop a resolved object from pypdf's cache, which otherwise keeps every stream's bytes
+    for the reader's life: a 20 MB scan would then sit in memory whole."""
+    if isinstance(ref, IndirectObject):
+        reader.resolved_objects.pop((ref.generation, ref.idnum), None)
+
+
+def _page_streams(reader: PdfReader, page: PageObject) -> Iterator[StreamObject]:
+    """The streams drawn for a page, one at a time: its contents and its form XObjects."""
     contents = page.get("/Contents")
     if contents is not None:
-        contents = contents.get_object()
-        parts = list(contents) if isinstance(contents, ArrayObject) else [contents]
-        streams.extend(p.get_object() for p in parts)
+        resolved = contents.get_object()
+        parts = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
+        for part in parts:
+            stream = part.get_object()
+            if isinstance(stream, StreamObject):
+                yield stream
+            _forget(reader, part)
     resources = page.get("/Resources")
     xobjects = resources.get_object().get("/XObject") if resources is not None else None
     if xobjects is not None:
-        for ref in xobjects.get_object().values():
+        for ref in dict.values(xobjects.get_object()):
             xobject = ref.get_object()
             if isinstance(xobject, StreamObject) and xobject.get("/Subtype") == "/Form":
-                streams.append(xobject)
-    return [s for s in streams if isinstance(s, StreamObject)]
+                yield xobject
+            del xobject
+            _forget(reader, ref)  # images are not decoded, only their dictionary was read
 
 
 def _refuse_bombs(reader: PdfReader) -> None:
     """Decode what each page draws under the configured caps, one stream at a time."""
     total = 0
     for page in reader.pages:
-        for stream in _page_streams(page):
+        for stream in _page_streams(reader, page):
             if "/Filter" in stream:
                 # decode_stream_data does not cache the result on the object, so memory
                 # stays at one stream's worth, and the limits stop it at the cap.

@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy.orm.exc import StaleDataError
 
+from app.citizens import services as citizen_services
 from app.core.errors import DomainError, render_error
 from app.core.identity import IdentityError, normalize_phone
 from app.core.workdays import to_vietnam_time
@@ -145,6 +146,7 @@ def apply(code: str):  # noqa: ANN201
             values = {"village": village.code, "agency": village.agency.slug}
         elif len(agencies) == 1:
             values = {"agency": agencies[0].slug}
+        values.update(citizen_services.prefill_values())  # signed in: details from the IdP
         return render_template("dossiers/apply.html", **_apply_context(
             procedure, values, {}, forms.new_idempotency_key()))
 
@@ -159,12 +161,16 @@ def apply(code: str):  # noqa: ANN201
         key = forms.new_idempotency_key()  # a crafted or truncated form: no retry protection
     if errors or submission is None:
         forms.discard_all(u for _r, u in uploads)
-        if forms.upload_slots(procedure):
+        # apply.js keeps the chosen photos on the page and sends them again; only a plain
+        # form post loses them and must ask for them once more.
+        if forms.upload_slots(procedure) and not request.headers.get("X-Motcua-Enhanced"):
             errors["documents"] = _("Các ảnh/tệp đã chọn chưa được gửi: vui lòng chọn lại "
                                     "giấy tờ trước khi gửi.")
         return render_template("dossiers/apply.html", **_apply_context(
             procedure, form.to_dict(), errors, key)), 422
     dossier, secret, _created = submit_and_commit(procedure, submission, uploads, key)
+    if _created and citizen_services.claim_submitted(dossier):
+        commit_once()  # saved to the signed-in citizen's account
     access.grant(dossier)
     access.remember(dossier.code, secret)
     return redirect(url_for(".submitted", code=dossier.code, t=secret))

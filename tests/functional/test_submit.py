@@ -141,6 +141,17 @@ def test_validation_errors_rerender_with_messages_and_keep_text(
     assert stored_files(_upload_dir(app)) == []
 
 
+def test_enhanced_form_is_not_told_to_choose_its_photos_again(client, world: World) -> None:
+    # apply.js keeps the chosen photos and resends them, so that advice would be wrong.
+    _html, csrf, key = open_form(client)
+    response = post_form(client, world, csrf=csrf, key=key, citizen_id="12345",
+                         headers={"X-Motcua-Enhanced": "1"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "12 chữ số" in html
+    assert "vui lòng chọn lại" not in html
+
+
 def test_citizen_id_must_agree_with_birth_date(client, world: World) -> None:
     _html, csrf, key = open_form(client)
     response = post_form(client, world, csrf=csrf, key=key, birth_date="2001-01-01")

@@ -150,7 +150,7 @@ def form_fields(world: World, **overrides: Any) -> dict[str, Any]:
 
 def post_form(client: Any, world: World, *, csrf: str, key: str,
               files: dict[str, list[tuple[bytes, str]]] | None = None,
-              **overrides: Any) -> Any:
+              headers: dict[str, str] | None = None, **overrides: Any) -> Any:
     data = form_fields(world, **overrides)
     data["csrf_token"] = csrf
     data["idempotency_key"] = key
@@ -158,7 +158,7 @@ def post_form(client: Any, world: World, *, csrf: str, key: str,
         files = {f"doc-{world.required_doc}": [(jpeg(), "giay-chung-sinh.jpg")]}
     for name, items in files.items():
         data[name] = [(io.BytesIO(content), filename) for content, filename in items]
-    return client.post(f"/procedures/{PROCEDURE}/apply", data=data,
+    return client.post(f"/procedures/{PROCEDURE}/apply", data=data, headers=headers or {},
                        content_type="multipart/form-data")
 
 

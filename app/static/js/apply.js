@@ -319,6 +319,7 @@
       };
       xhr.open("POST", form.action);
       xhr.setRequestHeader("Accept", "text/html");
+      xhr.setRequestHeader("X-Motcua-Enhanced", "1");
       xhr.upload.onprogress = function (e) {
         watch();
         if (e.lengthComputable) show("", Math.min(100, Math.round(e.loaded * 100 / e.total)));
