@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.extensions import db, limiter
+from tests.oidc_fixture import oidc_env, oidc_live_server, oidc_provider  # noqa: F401
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = "/usr/bin/chromium"
@@ -73,6 +74,8 @@ def make_app(database_url: str, upload_dir: Path, **config: Any) -> Flask:
     settings = {"database_url": database_url, "upload_dir": str(upload_dir),
                 "public_base_url": "http://127.0.0.1:5000"}
     settings.update(config.pop("SETTINGS", {}))
+    # Pages are rendered afresh in tests unless a test turns the public page cache on.
+    config.setdefault("PAGE_CACHE_SECONDS", 0)
     return create_app({"TESTING": True, "SETTINGS": settings, **config})
 
 

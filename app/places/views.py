@@ -18,6 +18,7 @@ from flask_login import current_user
 
 from app.accounts.policies import can_manage_posters, is_officer
 from app.core.errors import render_error
+from app.core.pagecache import shared_page
 from app.extensions import db
 from app.places import queries, services
 from app.places.models import Village
@@ -49,17 +50,26 @@ def home():  # noqa: ANN201
 
 @bp.get("/v/<code>")
 def village(code: str):  # noqa: ANN201
-    found = queries.village_by_code(code)
-    if found is None:
+    def build() -> tuple[int, str] | None:
+        found = queries.village_by_code(code)
+        if found is None:
+            return None
+        return found.id, render_template(
+            "places/village.html", village=found, agency=found.agency,
+            procedures=queries.procedures_by_use(found.agency_id))
+
+    # The crowd in front of a poster all open the same page: serve it from the short-lived
+    # page cache (the scan is still counted for every visit).
+    page = shared_page(code.strip().lower(), build)
+    if page is None:
         return render_error(404, _("Không tìm thấy thôn"),
                             _("Mã thôn trên áp phích không đúng hoặc đã thay đổi. Hãy chọn "
                               "xã và thôn của bạn ở trang chủ."))
+    village_id, body = page
     if request.args.get("src") == "qr":
-        services.count_scan(found)
+        services.count_scan(village_id)
         db.session.commit()
-    procedures = queries.procedures_by_use(found.agency_id)
-    return render_template("places/village.html", village=found, agency=found.agency,
-                           procedures=procedures)
+    return body
 
 
 def _managed_village(code: str) -> Village:
