@@ -84,6 +84,7 @@ class Settings:
     oidc_staff_button_text: str = ""
     oidc_staff_username_claim: str = "preferred_username"
     payment_webhook_secrets: tuple[str, ...] = field(default_factory=tuple)
+    page_cache_seconds: int = 30
     # Bank-notification services' own credentials (app/payments/webhook.py).
     casso_secure_token: str = ""
     sepay_api_key: str = ""
@@ -134,6 +135,7 @@ class Settings:
             oidc_staff_username_claim=(env.get("OIDC_STAFF_USERNAME_CLAIM")
                                        or "preferred_username"),
             payment_webhook_secrets=webhook,
+            page_cache_seconds=_int(env, "PAGE_CACHE_SECONDS", 30),
             casso_secure_token=env.get("CASSO_SECURE_TOKEN", ""),
             sepay_api_key=env.get("SEPAY_API_KEY", ""),
         )
@@ -145,6 +147,7 @@ class Settings:
             engine_options = {"connect_args": {"timeout": 30}}
         return {
             "MOTCUA": self,
+            "PAGE_CACHE_SECONDS": self.page_cache_seconds,
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options,

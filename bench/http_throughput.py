@@ -119,11 +119,17 @@ def main() -> int:
                                       f"search {SEARCH}": SEARCH},
                              args.requests, args.clients)
             peaks = peak_rss_mb(server)
+        # The same page rendered on every request: what the page cache saves.
+        with gunicorn({**env, "PAGE_CACHE_SECONDS": "0"}, workers=WORKERS,
+                      threads=THREADS) as server:
+            uncached = measure(server, {"village page, page cache off": f"/v/{demo.village}"},
+                               args.requests, args.clients)
     base = hello["hello world"]
-    for label, rate in motcua.items():
+    for label, rate in {**motcua, **uncached}.items():
         ratio = rate / base
-        verdict = "goal met" if ratio >= RATIO_GOAL or "search" in label else "BELOW GOAL"
-        goal = f" (goal >= {RATIO_GOAL:.0%}: {verdict})" if "village" in label else ""
+        verdict = "goal met" if ratio >= RATIO_GOAL else "BELOW GOAL"
+        judged = label.startswith("village page /")
+        goal = f" (goal >= {RATIO_GOAL:.0%}: {verdict})" if judged else ""
         print(f"  {label:<48} {ratio:>8.0%} of hello world{goal}")
     for i, peak in enumerate(peaks, 1):
         verdict = "goal met" if peak <= MEMORY_GOAL_MB else "ABOVE GOAL"
