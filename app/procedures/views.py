@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
+from app.core.pagecache import shared_page
 from app.places.models import Village
 from app.places.queries import village_by_code
 from app.procedures.fees import describe_fee, describe_time_limit, fee_summary
@@ -39,24 +40,36 @@ def _village() -> Village | None:
 @bp.get("/procedures")
 def search():  # noqa: ANN201
     q = request.args.get("q", "")[:MAX_QUERY_CHARS].strip()
-    fields = procedure_fields()
     field = request.args.get("field", "").strip()
-    field = field if field in fields else ""
-    village = _village()
-    # One more than shown tells whether to suggest narrowing the search.
-    results = search_procedures(q, field=field or None, limit=PAGE_RESULTS + 1,
-                                agency_id=village.agency_id if village else None)
-    return render_template("procedures/search.html", q=q, field=field, fields=fields,
-                           village=village, results=results[:PAGE_RESULTS],
-                           more=len(results) > PAGE_RESULTS)
+    village_code = request.args.get("village", "").strip().lower()
+
+    def render() -> str:
+        fields = procedure_fields()
+        chosen = field if field in fields else ""
+        village = _village()
+        # One more than shown tells whether to suggest narrowing the search.
+        results = search_procedures(q, field=chosen or None, limit=PAGE_RESULTS + 1,
+                                    agency_id=village.agency_id if village else None)
+        return render_template("procedures/search.html", q=q, field=chosen, fields=fields,
+                               village=village, results=results[:PAGE_RESULTS],
+                               more=len(results) > PAGE_RESULTS)
+
+    # Villagers type the same few searches: the same answer for everyone for a few seconds.
+    return shared_page((q, field, village_code), render)
 
 
 @bp.get("/procedures/<code>")
 def detail(code: str):  # noqa: ANN201
-    procedure = procedure_by_code(code)
-    village = _village()
-    if procedure is None:
+    def render() -> str | None:
+        procedure = procedure_by_code(code)
+        if procedure is None:
+            return None
+        return render_template("procedures/detail.html", procedure=procedure,
+                               village=_village())
+
+    page = shared_page((code, request.args.get("village", "").strip().lower()), render)
+    if page is None:
         # A page of its own rather than the generic 404: a search box gets them going again.
         return render_template("procedures/not_found.html", code=code[:30],
-                               village=village), 404
-    return render_template("procedures/detail.html", procedure=procedure, village=village)
+                               village=_village()), 404
+    return page

@@ -51,3 +51,12 @@ def test_a_session_with_pending_messages_is_not_served_a_shared_page(app, client
     with client.session_transaction() as session:
         session["_flashes"] = [("info", "Bạn đã đăng xuất.")]
     assert "Bạn đã đăng xuất." in client.get("/v/tanhong-lapham").get_data(as_text=True)
+
+
+def test_search_answers_are_shared_but_echo_what_each_person_typed(app, client, demo):
+    app.config["PAGE_CACHE_SECONDS"] = 30
+    accented = client.get("/procedures?q=Đăng+ký+khai+sinh").get_data(as_text=True)
+    plain = client.get("/procedures?q=dang+ky+khai+sinh").get_data(as_text=True)
+    assert 'value="Đăng ký khai sinh"' in accented
+    assert 'value="dang ky khai sinh"' in plain
+    assert client.get("/procedures/9.999999").status_code == 404
