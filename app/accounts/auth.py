@@ -1,4 +1,5 @@
-"""Flask-Login wiring: session ids carry the officer's session version."""
+"""Flask-Login wiring: officer session ids carry the officer's session version; citizen ones
+are "citizen:<id>" with a short lifetime (app/citizens/sessions.py)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.accounts.models import Officer
+from app.citizens import sessions as citizen_sessions
+from app.citizens.models import Citizen
 from app.extensions import db, login_manager
 
 
-def load_user(user_id: str) -> Officer | None:
+def load_user(user_id: str) -> Officer | Citizen | None:
     kind, _, rest = user_id.partition(":")
+    if kind == "citizen":
+        return citizen_sessions.load(rest)
     if kind != "officer":
         return None
     raw_id, _, version = rest.partition(":")

@@ -67,17 +67,22 @@ def login():  # noqa: ANN201
                       time=format_datetime(result.locked_until, "HH:mm"))
         elif result.officer is None:
             error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
-        elif not result.officer.must_use_totp:
-            return _finish_login(result.officer, request.args.get("next"))
         else:
-            session.clear()
-            session[PENDING_KEY] = {"id": result.officer.id, "at": time.time(),
-                                    "next": request.args.get("next")}
-            if result.officer.totp_secret:
-                return redirect(url_for("accounts.login_totp"))
-            session[PENDING_KEY]["secret"] = rules.new_totp_secret()
-            return redirect(url_for("accounts.login_totp_setup"))
+            return after_first_factor(result.officer, request.args.get("next"))
     return render_template("accounts/login.html", error=error), (401 if error else 200)
+
+
+def after_first_factor(officer: Officer, next_url: str | None) -> Response:
+    """The officer proved who they are (password, or the staff identity provider): sign in,
+    or go on to the TOTP step when their role or enrolment asks for it."""
+    if not officer.must_use_totp:
+        return _finish_login(officer, next_url)
+    session.clear()
+    session[PENDING_KEY] = {"id": officer.id, "at": time.time(), "next": next_url}
+    if officer.totp_secret:
+        return redirect(url_for("accounts.login_totp"))
+    session[PENDING_KEY]["secret"] = rules.new_totp_secret()
+    return redirect(url_for("accounts.login_totp_setup"))
 
 
 @bp.route("/login/totp", methods=["GET", "POST"])

@@ -1,0 +1,1 @@
+"""Citizen accounts from an OpenID Connect provider: profile, "my dossiers", linking."""
