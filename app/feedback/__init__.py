@@ -1,0 +1,1 @@
+"""Citizens' voice and public figures: ratings, the counter kiosk, feedback, statistics."""

@@ -1,0 +1,26 @@
+"""GET /api/v1/stats/<slug>: a commune's or a province's public figures for a year."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+
+from app.api.blueprint import bp
+from app.core.errors import render_error
+from app.feedback import queries, stats
+
+
+@bp.get("/stats/<slug>")
+def stats_json(slug: str):  # noqa: ANN201
+    agency = queries.agency_by_slug(slug)
+    if agency is None:
+        return render_error(404, _("Không tìm thấy xã"), _("Không có xã, tỉnh với mã này."),
+                            code="unknown_agency")
+    today = stats.vietnam_today()
+    try:
+        year = int(request.args.get("year", today.year))
+    except ValueError:
+        year = 0
+    if not 2000 <= year <= today.year:
+        return render_error(400, _("Năm không hợp lệ"), code="year")
+    return jsonify(stats.as_json(stats.compute(agency, year, today)))
