@@ -151,7 +151,7 @@ def test_dossier_page_shows_the_file_answers_and_records_the_view(app, commune):
     assert "no-store" in response.headers["Cache-Control"]
     assert "Trần Văn Đức" in html and "001190012345" in html
     assert "Mục đích sử dụng" in html and "Đã từng kết hôn" in html  # labels, not keys
-    assert "Chưa áp dụng" in html  # payments come later
+    assert "Miễn phí" in html  # the fee line: this procedure is free
     file_url = f"/officer/dossiers/{code}/files/{commune['file_id']}"
     assert f'<img src="{file_url}"' in html
     image = client.get(file_url)

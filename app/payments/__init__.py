@@ -1,0 +1,1 @@
+"""Payments: fees of dossiers, VietQR transfer codes, bank-notice reconciliation, receipts."""

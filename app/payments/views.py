@@ -1,0 +1,275 @@
+"""Payment pages. Citizen: /d/<code>/pay (VietQR, PNG, copy buttons, live status), the
+status JSON, the receipt. Officer (/officer/payments/…): counter cash, amount, refunds, the
+unmatched queue with matching by hand, a day's reconciliation CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.accounts.policies import is_officer
+from app.backoffice import policies as office_policies
+from app.core.errors import DomainError
+from app.core.workdays import to_vietnam_time, vietnam_today
+from app.dossiers import access
+from app.dossiers import policies as dossier_policies
+from app.dossiers import queries as dossier_queries
+from app.dossiers.models import Dossier
+from app.extensions import db
+from app.payments import policies, queries, reconcile, services, vietqr
+from app.payments.models import CreditState, Payment, PaymentStatus
+from app.places.posters import qr_png, qr_svg
+from app.procedures.fees import format_vnd
+
+bp = Blueprint("payments", __name__)
+office = Blueprint("payments_office", __name__, url_prefix="/officer/payments")
+
+STATUS_LABELS: dict[str, Any] = {
+    PaymentStatus.PENDING: _l("Chưa thanh toán"),
+    PaymentStatus.PARTIAL: _l("Đã thanh toán một phần"),
+    PaymentStatus.PAID: _l("Đã thanh toán"),
+    PaymentStatus.CANCELLED: _l("Đã huỷ"),
+}
+
+
+def status_label(payment: Payment) -> str:
+    return str(STATUS_LABELS.get(payment.status, payment.status))
+
+
+@bp.app_context_processor
+def _template_helpers() -> dict[str, Any]:
+    """For the small panels other features' templates include (dossier pages, back office)."""
+    return {"payment_for": queries.payment_for, "payment_status_label": status_label,
+            "payment_can_handle": policies.can_handle_money, "vnd": format_vnd}
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    return access.write_cookie(response)
+
+
+def _accessible(code: str) -> Dossier:
+    """The dossier if this browser may see it (tracking secret, session or phone list)."""
+    dossier = dossier_queries.dossier_by_code(code)
+    secret = request.args.get("t")
+    if dossier is None or not dossier_policies.can_view(dossier, secret):
+        abort(404)
+    if secret:
+        access.grant(dossier)
+        access.remember(dossier.code, secret)
+    return dossier
+
+
+def _payment(dossier: Dossier) -> Payment:
+    payment = queries.payment_for(dossier)
+    if payment is None:
+        abort(404)
+    return payment
+
+
+@lru_cache(maxsize=512)
+def transfer_payload(bank_bin: str, account: str, amount: int, reference: str) -> str:
+    return vietqr.build_payload(bank_bin, account, amount, reference)
+
+
+def payload_for(payment: Payment) -> str | None:
+    """The VietQR text for what is still owed; None when nothing is or no account is set."""
+    agency = payment.dossier.agency
+    if payment.outstanding <= 0 or not (agency.bank_bin and agency.bank_account):
+        return None
+    return transfer_payload(agency.bank_bin, agency.bank_account, payment.outstanding,
+                            payment.reference)
+
+
+def _status_json(payment: Payment) -> dict[str, Any]:
+    return {"status": payment.status, "label": status_label(payment),
+            "amount": payment.amount, "paid_amount": payment.paid_amount,
+            "outstanding": payment.outstanding}
+
+
+@bp.get("/d/<code>/pay")
+def pay(code: str) -> Any:
+    dossier = _accessible(code)
+    payment = _payment(dossier)
+    payload = payload_for(payment)
+    return render_template(
+        "payments/pay.html", dossier=dossier, payment=payment, payload=payload,
+        qr=qr_svg(payload) if payload else None,
+        bank_name=dossier.agency.bank_name or vietqr.BANK_BINS.get(dossier.agency.bank_bin, ""),
+        status=_status_json(payment))
+
+
+@bp.get("/d/<code>/pay/qr.png")
+def pay_png(code: str) -> Any:
+    dossier = _accessible(code)
+    payload = payload_for(_payment(dossier))
+    if payload is None:
+        abort(404)
+    response = Response(qr_png(payload, box_size=10), mimetype="image/png")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="thanh-toan-{_payment(dossier).reference}.png"')
+    return response
+
+
+@bp.get("/d/<code>/pay/status")
+def pay_status(code: str) -> Any:
+    return jsonify(_status_json(_payment(_accessible(code))))
+
+
+@bp.get("/d/<code>/receipt")
+def receipt(code: str) -> Any:
+    dossier = _accessible(code)
+    payment = _payment(dossier)
+    if payment.paid_amount <= 0:
+        abort(404)
+    return render_template("payments/receipt.html", dossier=dossier, payment=payment,
+                           vn_time=to_vietnam_time)
+
+
+# --- officer ------------------------------------------------------------------------------
+
+@office.before_request
+def _officers_only() -> Any:
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
+    if not is_officer(current_user):
+        abort(403)
+    return None
+
+
+@office.after_request
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _office_dossier(code: str) -> Dossier:
+    dossier = dossier_queries.dossier_by_code(code)
+    if dossier is None or not office_policies.can_view_dossier(current_user, dossier):
+        abort(404)
+    if not policies.can_handle_money(current_user):
+        abort(403)
+    return dossier
+
+
+def _int(name: str) -> int:
+    raw = request.form.get(name, "").replace(".", "").replace(",", "").replace(" ", "")
+    try:
+        return int(raw)
+    except ValueError:
+        raise DomainError(_("Số tiền không hợp lệ."), code="amount") from None
+
+
+def _back(dossier: Dossier) -> Any:
+    return redirect(url_for("backoffice.dossier", code=dossier.code) + "#payment")
+
+
+@office.post("/<code>/cash")
+def record_cash(code: str) -> Any:
+    dossier = _office_dossier(code)
+    services.record_cash(dossier, _int("amount"), request.form.get("receipt_number", ""),
+                         current_user)
+    db.session.commit()
+    flash(_("Đã ghi nhận tiền mặt nộp tại quầy."), "ok")
+    return _back(dossier)
+
+
+@office.post("/<code>/amount")
+def set_amount(code: str) -> Any:
+    dossier = _office_dossier(code)
+    services.set_amount(dossier, _int("amount"), request.form.get("reason", ""), current_user)
+    db.session.commit()
+    flash(_("Đã cập nhật số tiền phí, lệ phí."), "ok")
+    return _back(dossier)
+
+
+@office.post("/<code>/refund")
+def refund(code: str) -> Any:
+    dossier = _office_dossier(code)
+    services.record_refund(dossier, _int("amount"), request.form.get("note", ""), current_user)
+    db.session.commit()
+    flash(_("Đã ghi nhận hoàn trả tiền."), "ok")
+    return _back(dossier)
+
+
+@office.get("/unmatched")
+def unmatched() -> Any:
+    return render_template("payments/unmatched.html",
+                           credits=queries.unmatched_credits(current_user.agency_id),
+                           can_match=policies.can_handle_money(current_user),
+                           vn_time=to_vietnam_time, today=vietnam_today(),
+                           policies=office_policies)  # the back-office nav reads it
+
+
+@office.post("/unmatched/<int:transaction_id>/match")
+def match(transaction_id: int) -> Any:
+    credit = queries.credit_of_agency(transaction_id, current_user.agency_id)
+    if credit is None:
+        abort(404)
+    if not policies.can_handle_money(current_user):
+        abort(403)
+    dossier = dossier_queries.dossier_by_code(request.form.get("dossier_code", ""))
+    payment = queries.payment_for(dossier) if dossier is not None else None
+    if (dossier is None or payment is None
+            or not office_policies.can_view_dossier(current_user, dossier)):
+        raise DomainError(_("Không tìm thấy khoản phí của hồ sơ có mã này trong xã."),
+                          code="dossier_code")
+    reconcile.match_by_hand(credit, payment, current_user)
+    db.session.commit()
+    flash(_("Đã gắn khoản tiền với hồ sơ %(code)s.", code=dossier.code), "ok")
+    return redirect(url_for(".unmatched"))
+
+
+@office.get("/report.csv")
+def report_csv() -> Any:
+    try:
+        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") \
+            else vietnam_today()
+    except ValueError:
+        abort(400)
+    credits = queries.credits_of_day(current_user.agency_id, day)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["received_at", "provider", "transaction_id", "amount", "content",
+                     "state", "reference", "dossier_code"])
+    totals = {"credits": 0, "matched": 0, "unmatched": 0}
+    for c in credits:
+        if c.state == CreditState.IGNORED:
+            continue  # money going out is not a fee
+        totals["credits"] += c.amount
+        totals[c.state] += c.amount
+        writer.writerow([to_vietnam_time(c.received_at).isoformat(timespec="seconds"),
+                         c.provider, c.provider_id, c.amount, _csv_safe(c.content), c.state,
+                         c.payment.reference if c.payment else "",
+                         c.payment.dossier.code if c.payment else ""])
+    for key, value in totals.items():
+        writer.writerow([f"total_{key}", "", "", value, "", "", "", ""])
+    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="doi-soat-{day.isoformat()}.csv"')
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    """Bank text typed by anyone: a leading = + - @ would run as a formula in a spreadsheet."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
