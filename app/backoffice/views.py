@@ -12,7 +12,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -25,7 +24,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.accounts.policies import is_officer
+from app.accounts.policies import no_store, officers_only
 from app.backoffice import forms, policies, queries, services, slips
 from app.core.workdays import load_calendar, to_vietnam_time
 from app.dossiers import workflow
@@ -41,26 +40,14 @@ from app.dossiers.queries import file_of
 from app.extensions import db
 
 bp = Blueprint("backoffice", __name__, url_prefix="/officer")
+bp.before_request(officers_only)  # deny by default
+bp.after_request(no_store)
 
 AUDIT_DEFAULT_DAYS = 30
 
 
-@bp.before_request
-def _deny_by_default() -> Any:
-    # The whole blueprint needs a signed-in officer, including routes added later without
-    # a check of their own; every route then checks the dossier against the officer too.
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-    if not is_officer(current_user):
-        abort(403)
-    return None
 
 
-@bp.after_request
-def _no_store(response: Response) -> Response:
-    # Personal data: never kept by a browser cache, a proxy or the service worker.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.context_processor

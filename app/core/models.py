@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, MetaData
@@ -15,6 +16,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def enum_check(column: str, values: type[enum.StrEnum]) -> str:
+    """SQL for a CHECK that keeps `column` within the values of a StrEnum."""
+    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
 
 
 def utcnow() -> datetime:

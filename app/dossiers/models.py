@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import Base, TimestampMixin, utcnow
+from app.core.models import Base, TimestampMixin, enum_check, utcnow
 
 if TYPE_CHECKING:
     from app.places.models import Agency, Village
@@ -47,15 +47,11 @@ class FileKind(enum.StrEnum):
     RESULT = "result"
 
 
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
-
-
 class Dossier(TimestampMixin, Base):
     __tablename__ = "dossiers"
     __table_args__ = (
-        CheckConstraint(_in("status", DossierStatus), name="status"),
-        CheckConstraint(_in("channel", Channel), name="channel"),
+        CheckConstraint(enum_check("status", DossierStatus), name="status"),
+        CheckConstraint(enum_check("channel", Channel), name="channel"),
         Index("ix_dossiers_agency_status_due", "agency_id", "status", "due_date"),
         Index("ix_dossiers_agency_submitted", "agency_id", "submitted_at"),
     )
@@ -83,6 +79,9 @@ class Dossier(TimestampMixin, Base):
     returned_at: Mapped[datetime | None]
     assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     receiving_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
+    # The citizen account the dossier is saved to (signed in when applying, or proved later).
+    citizen_account_id: Mapped[int | None] = mapped_column(ForeignKey("citizens.id"),
+                                                           index=True)
     # sha256 hex of the secret in the tracking link; the secret itself is never stored.
     tracking_secret_hash: Mapped[str] = mapped_column(String(64))
     # The key the form was opened with: a retried POST finds the same dossier.
@@ -106,7 +105,7 @@ class Dossier(TimestampMixin, Base):
 
 class DossierFile(Base):
     __tablename__ = "dossier_files"
-    __table_args__ = (CheckConstraint(_in("kind", FileKind), name="kind"),)
+    __table_args__ = (CheckConstraint(enum_check("kind", FileKind), name="kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"),

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import Base, TimestampMixin, utcnow
+from app.core.models import Base, TimestampMixin, enum_check, utcnow
 
 if TYPE_CHECKING:
     from app.accounts.models import Officer
@@ -31,10 +31,6 @@ class FeedbackAbout(enum.StrEnum):
     OTHER = "other"
 
 
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
-
-
 class Rating(TimestampMixin, Base):
     """The citizen's rating of one dossier (one per dossier), editable for 7 days.
 
@@ -43,7 +39,7 @@ class Rating(TimestampMixin, Base):
     """
 
     __tablename__ = "ratings"
-    __table_args__ = (CheckConstraint(_in("score", Score), name="score"),)
+    __table_args__ = (CheckConstraint(enum_check("score", Score), name="score"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"),
@@ -98,7 +94,7 @@ class KioskRating(Base):
 
     __tablename__ = "kiosk_ratings"
     __table_args__ = (
-        CheckConstraint(_in("score", Score), name="score"),
+        CheckConstraint(enum_check("score", Score), name="score"),
         Index("ix_kiosk_ratings_agency_rated", "agency_id", "rated_at"),
     )
 
@@ -117,7 +113,7 @@ class Feedback(TimestampMixin, Base):
 
     __tablename__ = "feedback"
     __table_args__ = (
-        CheckConstraint(_in("about", FeedbackAbout), name="about"),
+        CheckConstraint(enum_check("about", FeedbackAbout), name="about"),
         Index("ix_feedback_agency_public", "agency_id", "public"),
     )
 

@@ -16,7 +16,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -28,7 +27,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts.policies import is_officer
+from app.accounts.policies import no_store, officers_only
 from app.core.errors import DomainError, render_error
 from app.core.identity import IdentityError, normalize_phone
 from app.dossiers import access
@@ -41,6 +40,8 @@ from app.feedback.models import Counter, FeedbackAbout, Score
 
 bp = Blueprint("feedback", __name__)
 office = Blueprint("feedback_office", __name__, url_prefix="/officer")
+office.before_request(officers_only)  # deny by default
+office.after_request(no_store)
 
 def about_labels() -> dict[str, str]:
     return {FeedbackAbout.PROCEDURE: _("Một thủ tục"),
@@ -351,21 +352,8 @@ def display_json(slug: str) -> Any:
 
 # --- officer pages ---------------------------------------------------------------------------
 
-@office.before_request
-def _deny_by_default() -> Any:
-    # The same rule as the back office: every route here needs a signed-in officer, then
-    # checks the object against them.
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-    if not is_officer(current_user):
-        abort(403)
-    return None
 
 
-@office.after_request
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @office.get("/feedback")

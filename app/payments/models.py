@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import Base, utcnow
+from app.core.models import Base, enum_check, utcnow
 
 if TYPE_CHECKING:
     from app.dossiers.models import Dossier
@@ -42,17 +42,13 @@ class EntryKind(enum.StrEnum):
     REFUND = "refund"    # money given back (negative on the balance)
 
 
-def _in(column: str, values: type[enum.StrEnum]) -> str:
-    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
-
-
 class Payment(Base):
     """What one dossier owes and has paid. `paid_amount` and `refunded_amount` are the sums of
     its ledger entries, kept here so the status poll reads one row."""
 
     __tablename__ = "payments"
     __table_args__ = (
-        CheckConstraint(_in("status", PaymentStatus), name="status"),
+        CheckConstraint(enum_check("status", PaymentStatus), name="status"),
         CheckConstraint("amount >= 0", name="amount"),
         CheckConstraint("paid_amount >= 0 AND refunded_amount >= 0", name="sums"),
     )
@@ -93,7 +89,7 @@ class BankTransaction(Base):
     __tablename__ = "bank_transactions"
     __table_args__ = (
         UniqueConstraint("provider", "provider_id"),
-        CheckConstraint(_in("state", CreditState), name="state"),
+        CheckConstraint(enum_check("state", CreditState), name="state"),
         Index("ix_bank_transactions_agency_state", "agency_id", "state"),
         Index("ix_bank_transactions_received_day", "received_day"),
     )
@@ -125,7 +121,7 @@ class PaymentEntry(Base):
 
     __tablename__ = "payment_entries"
     __table_args__ = (
-        CheckConstraint(_in("kind", EntryKind), name="kind"),
+        CheckConstraint(enum_check("kind", EntryKind), name="kind"),
         CheckConstraint("amount > 0", name="amount"),
     )
 

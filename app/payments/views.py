@@ -14,7 +14,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -26,7 +25,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.accounts.policies import is_officer
+from app.accounts.policies import no_store, officers_only
 from app.backoffice import policies as office_policies
 from app.core.errors import DomainError
 from app.core.workdays import to_vietnam_time, vietnam_today
@@ -42,6 +41,8 @@ from app.procedures.fees import format_vnd
 
 bp = Blueprint("payments", __name__)
 office = Blueprint("payments_office", __name__, url_prefix="/officer/payments")
+office.before_request(officers_only)  # deny by default
+office.after_request(no_store)
 
 STATUS_LABELS: dict[str, Any] = {
     PaymentStatus.PENDING: _l("Chưa thanh toán"),
@@ -148,19 +149,8 @@ def receipt(code: str) -> Any:
 
 # --- officer ------------------------------------------------------------------------------
 
-@office.before_request
-def _officers_only() -> Any:
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-    if not is_officer(current_user):
-        abort(403)
-    return None
 
 
-@office.after_request
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _office_dossier(code: str) -> Dossier:
