@@ -105,15 +105,7 @@ def submit_and_commit(procedure: Procedure, submission: forms.Submission,
 
 
 def _accessible(code: str) -> Dossier:
-    """The dossier if this request may see it; the same 404 as an unknown code otherwise."""
-    dossier = queries.dossier_by_code(code)
-    secret = request.args.get("t")
-    if dossier is None or not policies.can_view(dossier, secret):
-        abort(404)
-    if secret:
-        access.grant(dossier)
-        access.remember(dossier.code, secret)
-    return dossier
+    return policies.load_for_citizen(code, request.args.get("t"))
 
 
 # --- apply ------------------------------------------------------------------------------

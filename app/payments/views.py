@@ -70,15 +70,7 @@ def _private(response: Response) -> Response:
 
 
 def _accessible(code: str) -> Dossier:
-    """The dossier if this browser may see it (tracking secret, session or phone list)."""
-    dossier = dossier_queries.dossier_by_code(code)
-    secret = request.args.get("t")
-    if dossier is None or not dossier_policies.can_view(dossier, secret):
-        abort(404)
-    if secret:
-        access.grant(dossier)
-        access.remember(dossier.code, secret)
-    return dossier
+    return dossier_policies.load_for_citizen(code, request.args.get("t"))
 
 
 def _payment(dossier: Dossier) -> Payment:
