@@ -32,20 +32,25 @@ seed: migrate ## Load the demo communes if the database is empty
 	$(VENV)/bin/flask seed-demo --if-empty
 
 run: translations seed ## Install, migrate, seed when empty, serve on http://127.0.0.1:$(PORT)
-	$(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT) --with-threads
+	MOTCUA_PUSH_WORKER=thread $(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT) --with-threads
 
 system-deps: ## Install Debian's chromium and postgresql when missing (as root)
 	@bash scripts/system-deps.sh
 
-test: system-deps $(VENV)/.installed-dev translations lint ## The whole suite, on SQLite then PostgreSQL
+test: system-deps $(VENV)/.installed-dev translations lint tests/oidc/node_modules ## The whole suite, on SQLite then PostgreSQL
 	$(PY) -m pytest -q -p no:cacheprovider --db=sqlite
 	$(PY) -m pytest -q -p no:cacheprovider --db=postgresql
 
-test-sqlite: $(VENV)/.installed-dev translations ## The suite on SQLite only
+test-sqlite: $(VENV)/.installed-dev translations tests/oidc/node_modules ## The suite on SQLite only
 	$(PY) -m pytest -q --db=sqlite $(ARGS)
 
-test-postgresql: $(VENV)/.installed-dev translations ## The suite on a PostgreSQL started by the tests
+test-postgresql: $(VENV)/.installed-dev translations tests/oidc/node_modules ## The suite on a PostgreSQL started by the tests
 	$(PY) -m pytest -q --db=postgresql $(ARGS)
+
+# The OpenID provider the sign-in tests run (npm oidc-provider), exactly as locked.
+tests/oidc/node_modules: tests/oidc/package-lock.json
+	cd tests/oidc && npm ci --no-audit --no-fund
+	touch $@
 
 lint: $(VENV)/.installed-dev ## ruff check
 	$(VENV)/bin/ruff check .

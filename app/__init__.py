@@ -41,8 +41,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
 
     from app.accounts.auth import init_login
+    from app.accounts.oidc import init_oidc
 
     init_login(app)
+    init_oidc(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
@@ -54,6 +56,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.backoffice.views import bp as backoffice_bp
     from app.core.views import bp as core_bp
     from app.dossiers.views import bp as dossiers_bp
+    from app.notifications.views import bp as notifications_bp
     from app.places.views import bp as places_bp
     from app.procedures.views import bp as procedures_bp
     from app.pwa.views import bp as pwa_bp
@@ -61,11 +64,28 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (core_bp, pwa_bp, places_bp, procedures_bp, dossiers_bp, accounts_bp, api_bp,
                backoffice_bp):
         app.register_blueprint(bp)
+    from app.accounts.oidc_views import bp as oidc_bp
+    from app.citizens.views import bp as citizens_bp
+
+    app.register_blueprint(oidc_bp)
+    app.register_blueprint(citizens_bp)
+    app.register_blueprint(notifications_bp)
+    from app.payments.views import bp as payments_bp
+    from app.payments.views import office as payments_office_bp
+
+    app.register_blueprint(payments_bp)
+    app.register_blueprint(payments_office_bp)
+    from app.feedback.views import bp as feedback_bp
+    from app.feedback.views import office as feedback_office_bp
+
+    app.register_blueprint(feedback_bp)
+    app.register_blueprint(feedback_office_bp)
 
 
 def _register_cli(app: Flask) -> None:
     from app.accounts.cli import create_officer
     from app.dossiers.cli import dossiers_cli
+    from app.notifications.worker import worker_command
     from app.places.cli import posters_cli, seed_demo
     from app.procedures.cli import procedures_cli
 
@@ -74,3 +94,7 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(dossiers_cli)
     app.cli.add_command(procedures_cli)
     app.cli.add_command(posters_cli)
+    app.cli.add_command(worker_command)
+    from app.feedback.cli import stats_cli
+
+    app.cli.add_command(stats_cli)

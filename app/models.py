@@ -2,6 +2,7 @@
 
 from app.accounts.models import Officer, Role
 from app.backoffice.models import AuditEntry
+from app.citizens.models import Citizen  # noqa: F401
 from app.dossiers.models import (
     CalendarOverride,
     Dossier,
@@ -10,6 +11,7 @@ from app.dossiers.models import (
     DossierSequence,
 )
 from app.feedback.models import Counter, Feedback, KioskRating, Rating, RatingOfficer, StatsDaily  # noqa: F401,E501
+from app.notifications.models import Delivery, Notification, PushSubscription  # noqa: F401
 from app.payments.models import BankTransaction, Payment, PaymentEntry, PaymentSequence  # noqa: F401,E501
 from app.places.models import Agency, Village, VillageScan, agency_procedures
 from app.procedures.models import Procedure, ProcedureDocument

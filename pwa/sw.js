@@ -21,7 +21,7 @@ const NETWORK_TIMEOUT_MS = 3000;
 // The same lists as app/pwa/cache_policy.py; the server's Cache-Control is the main guard.
 const PUBLIC_PAGE = /^\/(?:$|v\/|procedures(?:\/|$))/;
 const PERSONAL = /^\/(?:officer|admin|d|track|api|kiosk)(?:\/|$)/;
-const LOGOUT = /^\/officer\/logout/;
+const LOGOUT = /^\/(?:officer\/)?logout/;  // officers' and citizens' sign-out
 // Query parameters that only count visits: /v/abc?src=qr and /v/abc are one page.
 const TRACKING_PARAMS = ["src", "source"];
 
@@ -166,3 +166,55 @@ async function staleWhileRevalidate(event) {
   event.waitUntil(fresh.catch(() => null));
   return cached || fresh;
 }
+
+// --- Web push (issue 6): a dossier changed. The payload is {title, body, url, tag}; the tag
+// is the notification's id, so a message the server had to send twice shows once.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (err) { data = {}; }
+  const title = data.title || "Motcua";
+  event.waitUntil(self.registration.showNotification(title, {
+    body: data.body || "",
+    tag: data.tag || undefined,
+    icon: "/icons/icon-192.png",
+    badge: "/icons/icon-192.png",
+    lang: "vi",
+    data: { url: data.url || "/my" },
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const target = new URL((event.notification.data && event.notification.data.url) || "/my",
+                         self.location.origin);
+  if (target.origin !== self.location.origin) return;
+  event.waitUntil((async () => {
+    const open = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+    const same = open.find((client) => new URL(client.url).pathname === target.pathname);
+    if (same) return same.focus();
+    // Reuse the app's open window (one tab on a small phone); a new one if there is none.
+    const ours = open.find((client) => client.frameType === "top-level" && client.navigate);
+    if (ours) {
+      try {
+        const moved = await ours.navigate(target.href);
+        if (moved) return moved.focus().catch(() => moved);
+      } catch (err) { /* not controlled by this worker: open a window instead */ }
+    }
+    return self.clients.openWindow(target.href);
+  })());
+});
+
+// The browser renewed the subscription: tell the server, which moves the old one's dossiers.
+self.addEventListener("pushsubscriptionchange", (event) => {
+  const old = event.oldSubscription;
+  event.waitUntil((async () => {
+    const fresh = event.newSubscription || (old && await self.registration.pushManager.subscribe(
+      old.options));
+    if (!old || !fresh) return;
+    await fetch("/push/resubscribe", {
+      method: "POST", credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ old_endpoint: old.endpoint, subscription: fresh.toJSON() }),
+    });
+  })());
+});

@@ -6,6 +6,9 @@ from __future__ import annotations
 # (Each feature owns app/<feature>/api.py; add the import here.)
 import app.api.openapi  # noqa: F401
 import app.dossiers.api  # noqa: F401
+import app.feedback.api  # noqa: F401
+import app.notifications.vapid  # noqa: F401
+import app.payments.api  # noqa: F401
 import app.places.api  # noqa: F401
 import app.procedures.api  # noqa: F401
 from app.api.blueprint import bp

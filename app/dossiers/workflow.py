@@ -20,6 +20,7 @@ from app.core.workdays import (
 )
 from app.dossiers.models import Dossier, DossierEvent, DossierStatus
 from app.feedback import rollup as stats_rollup
+from app.notifications import outbox as push_outbox
 from app.payments import hooks as payment_hooks
 
 if TYPE_CHECKING:
@@ -267,6 +268,7 @@ def apply(dossier: Dossier, action: str, actor: Actor, *, note: str = "",
     dossier.events.append(event)
     stats_rollup.record_move(dossier, event)  # public figures, written with this commit
     payment_hooks.after_move(dossier, action)  # fee created on receipt, cancelled on refusal
+    push_outbox.enqueue_for_event(event, dossier)  # the citizen's notification, same commit
     return event
 
 

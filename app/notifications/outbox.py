@@ -1,0 +1,57 @@
+"""Writes notification rows into the caller's transaction, so a dossier event and the
+message about it are committed together or not at all; the worker sends them later."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+
+from app.dossiers.models import Dossier, DossierEvent
+from app.extensions import db
+from app.notifications import messages
+from app.notifications.models import Notification
+
+# Set after a commit that wrote notifications: a worker thread in this process wakes at once
+# instead of at its next poll (other processes poll).
+WAKE = threading.Event()
+_INFO_KEY = "motcua_push_wake"
+
+
+def enqueue(dossier: Dossier, kind: str, *, note: str = "", data: dict[str, Any] | None = None,
+            event: DossierEvent | None = None) -> Notification:
+    """Add one notification for the dossier to the current session (no flush, no commit)."""
+    spec = messages.KINDS[kind]
+    notification = Notification(
+        dossier=dossier, kind=kind,
+        payload=messages.build(kind, dossier, note=note, data=data),
+        ttl=spec.ttl, urgency=spec.urgency,
+    )
+    if event is not None:
+        notification.event = event
+    db.session.add(notification)
+    db.session.info[_INFO_KEY] = True
+    return notification
+
+
+def enqueue_for_event(event: DossierEvent, dossier: Dossier | None = None
+                      ) -> Notification | None:
+    """The workflow's hook: a notification if the move concerns the citizen."""
+    kind = messages.EVENT_KINDS.get(event.action)
+    if kind is None:
+        return None
+    target = dossier if dossier is not None else event.dossier
+    return enqueue(target, kind, note=event.note, data=event.data, event=event)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _wake_worker(session: Session) -> None:
+    if session.info.pop(_INFO_KEY, False):
+        WAKE.set()
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_INFO_KEY, None)

@@ -1,0 +1,103 @@
+"""Subscribe and unsubscribe a phone for a dossier's notifications (JSON, CSRF header), the
+service worker's re-subscription, and the template helpers for the inbox partials."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+
+from app.dossiers import access, policies
+from app.dossiers import queries as dossier_queries
+from app.dossiers.models import Dossier
+from app.extensions import csrf, db, limiter
+from app.notifications import queries, services
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.after_request
+def _private(response: Response) -> Response:
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"push_notifications": queries.for_dossier}
+
+
+def _json() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400)
+    return body
+
+
+def _accessible(code: str, body: dict[str, Any]) -> Dossier:
+    dossier = dossier_queries.dossier_by_code(code)
+    secret = body.get("t") if isinstance(body.get("t"), str) else None
+    if dossier is None or not policies.can_view(dossier, secret):
+        abort(404)
+    return dossier
+
+
+def _phone_dossiers(current: Dossier) -> list[Dossier]:
+    """This dossier and every other one this phone may open (its "my dossiers" list)."""
+    pairs = access.remembered()
+    found = dossier_queries.dossiers_by_codes(code for code, _s in pairs)
+    others = [found[code] for code, secret in pairs
+              if code in found and code != current.code and policies.can_view(found[code], secret)]
+    return [current, *others]
+
+
+def _allow_http() -> bool:
+    return not current_app.config["MOTCUA"].production
+
+
+@bp.post("/d/<code>/push")
+@limiter.limit("20 per minute")
+def subscribe(code: str) -> ResponseReturnValue:
+    body = _json()
+    dossier = _accessible(code, body)
+    info = services.parse_subscription(body.get("subscription"), allow_http=_allow_http())
+    subscription = services.subscribe(info, _phone_dossiers(dossier))
+    count = len(subscription.dossiers)
+    db.session.commit()
+    return jsonify({"subscribed": True, "dossiers": count,
+                    "message": _("Đã bật thông báo. Điện thoại này sẽ nhận tin khi hồ sơ có "
+                                 "thay đổi.")})
+
+
+@bp.post("/d/<code>/push/unsubscribe")
+@limiter.limit("20 per minute")
+def unsubscribe(code: str) -> ResponseReturnValue:
+    body = _json()
+    dossier = _accessible(code, body)
+    endpoint = body.get("endpoint")
+    subscription = services.find(endpoint) if isinstance(endpoint, str) else None
+    # Only a phone that follows this dossier may remove the subscription.
+    if subscription is not None and services.is_linked(subscription, dossier):
+        services.remove(subscription.id)
+        db.session.commit()
+    return jsonify({"subscribed": False,
+                    "message": _("Đã tắt thông báo trên điện thoại này.")})
+
+
+@bp.post("/push/resubscribe")
+@csrf.exempt  # the service worker has no page to take a token from; the old endpoint,
+# a secret only that browser and its push service know, is the credential
+@limiter.limit("20 per minute")
+def resubscribe() -> ResponseReturnValue:
+    body = _json()
+    old = body.get("old_endpoint")
+    if not isinstance(old, str):
+        abort(400)
+    info = services.parse_subscription(body.get("subscription"), allow_http=_allow_http())
+    subscription = services.resubscribe(old, info)
+    if subscription is None:
+        abort(404)
+    db.session.commit()
+    return jsonify({"subscribed": True, "dossiers": len(subscription.dossiers)})
