@@ -45,6 +45,14 @@ def test_upgrade_then_check_finds_no_drift_and_downgrade_is_reversible(empty_dat
             pytest.fail(f"models and migrations differ: {exc}")
         tables = set(inspect(db.engine).get_table_names())
         assert {"dossiers", "procedures", "villages", "dossier_events"} <= tables
+        # The search index is made by the migration itself, not by create_all.
+        from app.places.demo import load_demo
+        from app.procedures.search import search_procedures
+
+        load_demo()
+        db.session.commit()
+        assert search_procedures("dang ky kh")[0].name == "Đăng ký khai sinh"
+        db.session.remove()
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade()
