@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Date, case, cast, delete, event, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.core.workdays import to_vietnam_time
 from app.dossiers.models import Channel, Dossier, DossierEvent
@@ -45,7 +45,9 @@ def record_move(dossier: Dossier, move: DossierEvent) -> None:
     a counter dossier is created as "submit" and only then marked as handed in at the desk."""
     from app.extensions import db
 
-    _pending(db.session()).append(("move", dossier, move.action, move.at,
+    # The dossier's own session: the figures must be written by the commit that writes it.
+    session = object_session(dossier) or db.session()
+    _pending(session).append(("move", dossier, move.action, move.at,
                               (move.data or {}).get("timeliness")))
 
 

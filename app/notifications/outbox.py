@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
@@ -31,8 +31,10 @@ def enqueue(dossier: Dossier, kind: str, *, note: str = "", data: dict[str, Any]
     )
     if event is not None:
         notification.event = event
-    db.session.add(notification)
-    db.session.info[_INFO_KEY] = True
+    # The dossier's own session, so the row is written by the same commit as the event.
+    session = object_session(dossier) or db.session()
+    session.add(notification)
+    session.info[_INFO_KEY] = True
     return notification
 
 
