@@ -34,6 +34,7 @@ KINDS: dict[str, Kind] = {
     "result_ready": Kind(28 * DAY, "high"),
     "apology": Kind(7 * DAY, "normal"),
     "payment_confirmed": Kind(2 * DAY, "low"),
+    "rating_requested": Kind(7 * DAY, "low"),
 }
 
 # Workflow action -> notification kind. Moves internal to the office (assign, send back,
@@ -46,6 +47,8 @@ EVENT_KINDS: dict[str, str] = {
     "mark_result_ready": "result_ready",
     "apologize": "apology",
     "payment_confirmed": "payment_confirmed",
+    # The result is in the citizen's hands: ask how it went (issue: page, push and inbox).
+    "return_result": "rating_requested",
 }
 
 
@@ -97,6 +100,11 @@ def build(kind: str, dossier: Dossier, *, note: str = "", data: dict[str, Any] |
             amount = data.get("amount")
             body = (_("Số tiền: %(amount)s. Cảm ơn bạn.", amount=_money(int(amount)))
                     if amount else _("Phí, lệ phí của hồ sơ đã được thanh toán. Cảm ơn bạn."))
+        elif kind == "rating_requested":
+            title = _("Mời bạn đánh giá hồ sơ %(code)s", code=code)
+            body = _("Hồ sơ đã trả kết quả. Bạn có hài lòng không? Một phút đánh giá giúp xã "
+                     "phục vụ tốt hơn.")
+            return {"title": str(title), "body": str(body), "url": f"/d/{code}/rating"}
         else:
             raise ValueError(f"unknown notification kind {kind!r}")
     return {"title": str(title), "body": str(body), "url": f"/d/{code}"}

@@ -57,6 +57,7 @@ def test_each_action_pushes_its_exact_vietnamese_text(push_app: Flask, client, w
     officer_move(push_app, code, "apologize", o["specialist"], new_due_date=new_due,
                  note="Chờ xác minh")
     officer_move(push_app, code, "mark_result_ready", o["specialist"])
+    officer_move(push_app, code, "return_result", o["receiving"])
     drain(push_app)
     got = [(m["title"], m["body"]) for m in push_service.messages(phone)]
     assert got == [
@@ -68,9 +69,14 @@ def test_each_action_pushes_its_exact_vietnamese_text(push_app: Flask, client, w
          f"Ngày hẹn trả kết quả mới: {new_due.strftime('%d/%m/%Y')}."),
         (f"Hồ sơ {code} đã có kết quả",
          "Mời bạn đến bộ phận một cửa Xã A để nhận, nhớ mang theo căn cước."),
+        (f"Mời bạn đánh giá hồ sơ {code}",
+         "Hồ sơ đã trả kết quả. Bạn có hài lòng không? Một phút đánh giá giúp xã phục vụ "
+         "tốt hơn."),
     ]
-    received = push_service.wait_for(4)
-    assert [r.headers["Urgency"] for r in received] == ["high", "normal", "normal", "high"]
+    assert push_service.messages(phone)[-1]["url"] == f"/d/{code}/rating"
+    received = push_service.wait_for(5)
+    assert [r.headers["Urgency"] for r in received] == ["high", "normal", "normal", "high",
+                                                        "low"]
     assert all(int(r.headers["TTL"]) > 0 for r in received)
     # Nothing personal: no name, phone or citizen ID in any payload.
     raw = repr(push_service.messages())

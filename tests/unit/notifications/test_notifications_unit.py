@@ -103,6 +103,17 @@ def test_payloads(app, kind: str, note: str, data: dict, title: str, body: str) 
     assert payload == {"title": title, "body": body, "url": "/d/000.31.12.H26-260105-0007"}
 
 
+def test_returned_result_asks_for_a_rating_and_opens_the_rating_page(app) -> None:
+    with app.app_context():
+        payload = messages.build("rating_requested", _dossier())
+    assert payload == {
+        "title": "Mời bạn đánh giá hồ sơ 000.31.12.H26-260105-0007",
+        "body": "Hồ sơ đã trả kết quả. Bạn có hài lòng không? Một phút đánh giá giúp xã "
+                "phục vụ tốt hơn.",
+        "url": "/d/000.31.12.H26-260105-0007/rating"}
+    assert messages.EVENT_KINDS["return_result"] == "rating_requested"
+
+
 def test_long_notes_are_cut_and_result_download_is_mentioned(app) -> None:
     with app.app_context():
         long = messages.build("supplement_requested", _dossier(), note="x" * 500)
