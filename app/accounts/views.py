@@ -150,3 +150,36 @@ def home():  # noqa: ANN201
     if not isinstance(current_user, Officer):
         abort(403)
     return render_template("accounts/home.html")
+
+
+SETUP_KEY = "totp_setup_secret"
+
+
+@bp.route("/security", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per minute", methods=["POST"])
+def security():  # noqa: ANN201
+    """Any officer may turn on the second factor (admins always have it)."""
+    if not isinstance(current_user, Officer):
+        abort(403)
+    officer: Officer = current_user
+    error = None
+    if request.method == "POST" and request.form.get("step") == "start":
+        session[SETUP_KEY] = rules.new_totp_secret()
+    elif request.method == "POST" and request.form.get("step") == "confirm":
+        secret = session.get(SETUP_KEY)
+        if secret and rules.verify_totp(officer, request.form.get("code", ""), secret=secret):
+            officer.totp_secret = secret
+            db.session.commit()
+            session.pop(SETUP_KEY, None)
+            flash(_("Đã bật xác thực hai lớp. Lần đăng nhập sau cần nhập mã 6 số."), "ok")
+            return redirect(url_for("accounts.security"))
+        error = _("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại.")
+    secret = None if officer.totp_secret else session.get(SETUP_KEY)
+    qr = None
+    if secret:
+        from app.places.posters import qr_svg
+
+        qr = qr_svg(rules.totp_uri(officer, secret))
+    return render_template("accounts/security.html", secret=secret, qr=qr,
+                           error=error), (401 if error else 200)

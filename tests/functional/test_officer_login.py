@@ -124,3 +124,24 @@ def test_login_form_refuses_posts_without_csrf_token(client, officers):
     response = client.post("/officer/login", data={"username": "tiepnhan.thu",
                                                     "password": PASSWORD})
     assert response.status_code == 400
+
+
+def test_any_officer_can_turn_on_totp_and_then_needs_it(app, client, officers):
+    _post_login(client, "tiepnhan.thu", PASSWORD)
+    page = client.get("/officer/security")
+    started = client.post("/officer/security", data={"csrf_token": csrf_token(page.data),
+                                                      "step": "start"})
+    body = started.get_data(as_text=True)
+    assert "<svg" in body
+    secret = body.split("<code>")[1].split("</code>")[0]
+    wrong = client.post("/officer/security", data={"csrf_token": csrf_token(body),
+                                                    "step": "confirm", "code": "12345"})
+    assert wrong.status_code == 401
+    done = client.post("/officer/security", data={"csrf_token": csrf_token(body),
+                                                   "step": "confirm",
+                                                   "code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 302
+    assert _officer(app, "tiepnhan.thu").totp_secret == secret
+    other = app.test_client()
+    assert _post_login(other, "tiepnhan.thu", PASSWORD).headers["Location"].endswith(
+        "/officer/login/totp")
