@@ -9,7 +9,6 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +24,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from PIL import Image, ImageChops, ImageDraw  # noqa: E402
+
+from tests.pg_server import free_port  # noqa: E402
 
 # A citizen whose ID agrees with the birth date (Hà Nội, male, born 1990).
 CITIZEN = {"applicant_name": "Nguyễn Văn Bền", "citizen_id": "001090123456",
@@ -76,12 +77,6 @@ def incompressible_pdf(min_bytes: int) -> bytes:
         pages.append(noise_page())
         body = pdf(pages)
     return body
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass

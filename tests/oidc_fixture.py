@@ -11,7 +11,6 @@ import html
 import os
 import re
 import shutil
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -23,6 +22,8 @@ from urllib.parse import urljoin
 import pytest
 import requests
 from werkzeug.serving import make_server
+
+from tests.pg_server import free_port
 
 HERE = Path(__file__).parent / "oidc"
 START_TIMEOUT = 60  # seconds; generous: the machine is shared
@@ -47,12 +48,6 @@ class OidcProvider:
         return env
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _install() -> None:
     if (HERE / "node_modules" / "oidc-provider").is_dir():
         return
@@ -71,7 +66,7 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProv
     if not shutil.which("node"):
         need("node is not installed: the OpenID provider for the sign-in tests needs Node.js")
     _install()
-    app_port = _free_port()
+    app_port = free_port()
     env = {**os.environ, "OIDC_PORT": "0", "OIDC_CLIENT_ID": "motcua-test",
            "OIDC_CLIENT_SECRET": "motcua-test-secret-123",
            "OIDC_REDIRECT_URIS": f"http://127.0.0.1:{app_port}/auth/callback"}

@@ -25,7 +25,8 @@ def _bin_dir() -> str:
     raise PostgresUnavailable("PostgreSQL server binaries (initdb) are not installed")
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A port nobody listens on now, on 127.0.0.1 (the tests' servers and the benches')."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -62,7 +63,7 @@ def start() -> PostgresServer:
          "--locale=C.UTF-8", "-U", "postgres"], capture_output=True, text=True, check=False)
     if init.returncode != 0:
         raise PostgresUnavailable(f"initdb failed: {init.stderr.strip()[-500:]}")
-    port = _free_port()
+    port = free_port()
     opts = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
     started = subprocess.run(

@@ -123,13 +123,18 @@ def login_totp_setup():  # noqa: ANN201
                            qr=qr_svg(rules.totp_uri(officer, secret))), (401 if error else 200)
 
 
+def _signed_out(message: str) -> Response:
+    logout_user()
+    session.clear()
+    flash(message, "info")
+    # ?logged_out=1 also tells the service worker to drop the pages it kept.
+    return redirect(url_for("accounts.login", logged_out=1))
+
+
 @bp.post("/logout")
 @login_required
 def logout():  # noqa: ANN201
-    logout_user()
-    session.clear()
-    flash(_("Bạn đã đăng xuất."), "info")
-    return redirect(url_for("accounts.login", logged_out=1))
+    return _signed_out(_("Bạn đã đăng xuất."))
 
 
 @bp.post("/logout-everywhere")
@@ -138,10 +143,7 @@ def logout_everywhere():  # noqa: ANN201
     # Every session carries the version in its id; bumping it ends them all.
     current_user.session_version += 1
     db.session.commit()
-    logout_user()
-    session.clear()
-    flash(_("Đã đăng xuất trên mọi thiết bị."), "info")
-    return redirect(url_for("accounts.login", logged_out=1))
+    return _signed_out(_("Đã đăng xuất trên mọi thiết bị."))
 
 
 @bp.get("/")
