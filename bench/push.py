@@ -66,6 +66,9 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=40)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--database-url", default=None)
+    parser.add_argument("--senders", type=int, default=16, help="pushes in flight at once")
+    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--throughput-only", action="store_true")
     args = parser.parse_args()
 
     from pywebpush import WebPusher
@@ -120,7 +123,7 @@ def main() -> None:
             encrypt_rate = args.n / (time.perf_counter() - started)
             db.session.remove()
 
-        worker = Worker(app, Policy(batch=200, senders=16))
+        worker = Worker(app, Policy(batch=args.batch, senders=args.senders))
         started = time.perf_counter()
         with app.app_context():
             while worker.run_once():
@@ -132,6 +135,10 @@ def main() -> None:
         print(f"push throughput ({args.backend}, {args.n} notifications, one worker, "
               f"decrypting receiver): {send_rate:.0f}/s; encrypt+sign only: "
               f"{encrypt_rate:.0f}/s; ratio {send_rate / encrypt_rate:.2f}")
+
+        if args.throughput_only:
+            service.stop()
+            return
 
         # --- latency: officer action -> plaintext at the push service -----------------
         def latency(label: str, start_worker, stop_worker) -> None:  # noqa: ANN001

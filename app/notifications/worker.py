@@ -168,6 +168,9 @@ class Worker:
         if not ids:
             db.session.remove()
             return 0
+        # The loaded rows stay valid across this round's group commits (only this worker
+        # holds their lease); expiring them would reload each one with its own SELECT.
+        db.session().expire_on_commit = False
         notifications = db.session.scalars(
             select(Notification).where(Notification.id.in_(ids), Notification.status == PENDING)
             .order_by(Notification.id)).all()
