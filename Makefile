@@ -31,6 +31,9 @@ migrate: $(VENV)/.installed ## Apply database migrations
 seed: migrate ## Load the demo communes if the database is empty
 	$(VENV)/bin/flask seed-demo --if-empty
 
+# QR posters and printed links point at this server unless PUBLIC_BASE_URL says otherwise.
+run seed: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
+
 run: translations seed ## Install, migrate, seed when empty, serve on http://127.0.0.1:$(PORT)
 	MOTCUA_PUSH_WORKER=thread $(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT) --with-threads
 
