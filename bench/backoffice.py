@@ -10,7 +10,6 @@ dossiers. Exits 1 when a goal is missed.
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import sys
@@ -24,8 +23,8 @@ if str(REPO) not in sys.path:
 
 from sqlalchemy import event, select, text  # noqa: E402
 
-from bench.common import percentile, postgres, workdir  # noqa: E402
-from bench.generate_dossiers import PASSWORD, generate  # noqa: E402
+from bench.common import percentile  # noqa: E402
+from bench.generate_dossiers import PASSWORD, generated_app, size_arguments  # noqa: E402
 
 GOALS_MS = {"inbox": 100.0, "search": 100.0, "dashboard": 200.0}
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -103,24 +102,12 @@ def _explain(app: Any, client: Any, urls: list[str]) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dossiers", type=int, default=200_000)
-    parser.add_argument("--communes", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=200, help="per page kind")
-    args = parser.parse_args()
+    args = size_arguments(__doc__.splitlines()[0], 200_000)
 
-    from app import create_app
     from app.extensions import db
 
-    with postgres() as url, workdir() as folder:
-        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "SETTINGS": {
-            "database_url": url, "upload_dir": str(folder / "uploads")}})
+    with generated_app(args.dossiers, args.communes) as (app, agencies):
         with app.app_context():
-            db.create_all()
-            started = time.perf_counter()
-            agencies = generate(url, args.dossiers, args.communes)
-            print(f"generated {args.dossiers:,} dossiers over {args.communes} communes in "
-                  f"{time.perf_counter() - started:.1f} s")
             count = db.session.execute(text("SELECT count(*) FROM dossiers")).scalar_one()
             assert count == args.dossiers - args.dossiers % args.communes
 

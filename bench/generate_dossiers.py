@@ -11,11 +11,13 @@ received and processed, and a few running ones are past their due date.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import random
 import sys
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -192,6 +194,35 @@ def generate(database_url: str, dossiers: int = 200_000, communes: int = 50,
         conn.autocommit = True
         cur.execute("VACUUM ANALYZE dossiers")
     return agencies
+
+
+@contextlib.contextmanager
+def generated_app(dossiers: int, communes: int) -> Iterator[tuple[Any, list[Any]]]:
+    """A throw-away PostgreSQL holding `dossiers` over `communes`, and the app on it (rate
+    limits off: a bench is one client sending what a whole province would)."""
+    from app import create_app
+    from app.extensions import db
+    from bench.common import postgres, workdir
+
+    with postgres() as url, workdir() as folder:
+        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "SETTINGS": {
+            "database_url": url, "upload_dir": str(folder / "uploads")}})
+        with app.app_context():
+            db.create_all()
+            started = time.perf_counter()
+            agencies = generate(url, dossiers, communes)
+            print(f"generated {dossiers:,} dossiers over {communes} communes in "
+                  f"{time.perf_counter() - started:.1f} s")
+        yield app, agencies
+
+
+def size_arguments(description: str, dossiers: int) -> argparse.Namespace:
+    """--dossiers, --communes and --requests, shared by the benches built on this data."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--dossiers", type=int, default=dossiers)
+    parser.add_argument("--communes", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=200, help="per page kind")
+    return parser.parse_args()
 
 
 def main() -> None:

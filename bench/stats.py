@@ -13,7 +13,6 @@ rollup is rebuilt once (`flask stats rebuild`), which is timed too. Exits 1 on a
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import random
 import sys
@@ -26,33 +25,21 @@ if str(REPO) not in sys.path:
 
 from sqlalchemy import func, select, text  # noqa: E402
 
-from bench.common import percentile, postgres, workdir  # noqa: E402
-from bench.generate_dossiers import generate  # noqa: E402
+from bench.common import percentile  # noqa: E402
+from bench.generate_dossiers import generated_app, size_arguments  # noqa: E402
 
 GOAL_MS = 200.0
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dossiers", type=int, default=1_000_000)
-    parser.add_argument("--communes", type=int, default=50)
-    parser.add_argument("--requests", type=int, default=200, help="per page kind")
-    args = parser.parse_args()
+    args = size_arguments(__doc__.splitlines()[0], 1_000_000)
 
-    from app import create_app
     from app.extensions import db
     from app.feedback import rollup
     from app.feedback.models import StatsDaily
 
-    with postgres() as url, workdir() as folder:
-        app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "SETTINGS": {
-            "database_url": url, "upload_dir": str(folder / "uploads")}})
+    with generated_app(args.dossiers, args.communes) as (app, _agencies):
         with app.app_context():
-            db.create_all()
-            started = time.perf_counter()
-            generate(url, args.dossiers, args.communes)
-            print(f"generated {args.dossiers:,} dossiers over {args.communes} communes in "
-                  f"{time.perf_counter() - started:.1f} s")
             started = time.perf_counter()
             rows = rollup.rebuild(db.session())
             db.session.commit()
