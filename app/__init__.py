@@ -33,9 +33,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
 
-    from app.core import assets, errors, i18n, security
+    from app.core import assets, errors, i18n, logs, security
 
     i18n.init_app(app)
+    logs.init_app()
     security.init_app(app)
     errors.init_app(app)
     assets.init_app(app)

@@ -1,0 +1,25 @@
+"""Request lines reach the log without tracking secrets or OAuth codes."""
+
+from __future__ import annotations
+
+import logging
+
+from app.core.logs import RedactSecrets, redact
+
+
+def test_tracking_secret_and_oauth_code_are_redacted():
+    line = '"GET /d/000.31.12.H26-261122-0007?t=abcDEF123_-x&lang=vi HTTP/1.1" 200 -'
+    assert redact(line) == ('"GET /d/000.31.12.H26-261122-0007?t=[redacted]&lang=vi '
+                            'HTTP/1.1" 200 -')
+    assert redact("/auth/callback?code=xyz&state=abc&iss=http://p") == (
+        "/auth/callback?code=[redacted]&state=[redacted]&iss=http://p")
+    assert redact("/procedures?q=khai+sinh") == "/procedures?q=khai+sinh"
+
+
+def test_filter_rewrites_the_arguments_of_a_werkzeug_record(app, caplog):
+    logger = logging.getLogger("werkzeug")
+    assert any(isinstance(f, RedactSecrets) for f in logger.filters)
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logger.info('%s - - "%s" %s', "127.0.0.1", "GET /d/X?t=s3cret HTTP/1.1", "200")
+    assert "s3cret" not in caplog.text
+    assert "t=[redacted]" in caplog.text
