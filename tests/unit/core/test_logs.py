@@ -16,10 +16,10 @@ def test_tracking_secret_and_oauth_code_are_redacted():
     assert redact("/procedures?q=khai+sinh") == "/procedures?q=khai+sinh"
 
 
-def test_filter_rewrites_the_arguments_of_a_werkzeug_record(app, caplog):
+def test_filter_rewrites_the_arguments_of_a_werkzeug_record(app):
     logger = logging.getLogger("werkzeug")
-    assert any(isinstance(f, RedactSecrets) for f in logger.filters)
-    with caplog.at_level(logging.INFO, logger="werkzeug"):
-        logger.info('%s - - "%s" %s', "127.0.0.1", "GET /d/X?t=s3cret HTTP/1.1", "200")
-    assert "s3cret" not in caplog.text
-    assert "t=[redacted]" in caplog.text
+    redactor = next(f for f in logger.filters if isinstance(f, RedactSecrets))
+    record = logger.makeRecord("werkzeug", logging.INFO, __file__, 1, '%s - - "%s" %s',
+                               ("127.0.0.1", "GET /d/X?t=s3cret HTTP/1.1", "200"), None)
+    assert redactor.filter(record)
+    assert record.getMessage() == '127.0.0.1 - - "GET /d/X?t=[redacted] HTTP/1.1" 200'
