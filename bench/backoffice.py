@@ -24,7 +24,7 @@ if str(REPO) not in sys.path:
 from sqlalchemy import event, select, text  # noqa: E402
 
 from bench.common import percentile  # noqa: E402
-from bench.generate_dossiers import PASSWORD, generated_app, size_arguments  # noqa: E402
+from bench.generate_dossiers import PASSWORD, exit_if_missed, generated_app, size_arguments  # noqa: E402
 
 GOALS_MS = {"inbox": 100.0, "search": 100.0, "dashboard": 200.0}
 _TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -154,12 +154,7 @@ def main() -> None:
 
         client, scenarios = sessions[0]
         failed += _explain(app, client, [u for _k, u in scenarios])
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    if failed:
-        print("\nMISSED: " + "; ".join(failed))
-        sys.exit(1)
+    exit_if_missed(failed)
 
 
 if __name__ == "__main__":

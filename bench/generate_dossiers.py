@@ -213,7 +213,19 @@ def generated_app(dossiers: int, communes: int) -> Iterator[tuple[Any, list[Any]
             agencies = generate(url, dossiers, communes)
             print(f"generated {dossiers:,} dossiers over {communes} communes in "
                   f"{time.perf_counter() - started:.1f} s")
-        yield app, agencies
+        try:
+            yield app, agencies
+        finally:
+            with app.app_context():  # let the throw-away server stop: no open connections
+                db.session.remove()
+                db.engine.dispose()
+
+
+def exit_if_missed(failed: list[str]) -> None:
+    """Print the goals a bench missed and exit 1, so `make bench` shows it."""
+    if failed:
+        print("\nMISSED: " + "; ".join(failed))
+        sys.exit(1)
 
 
 def size_arguments(description: str, dossiers: int) -> argparse.Namespace:

@@ -26,7 +26,7 @@ if str(REPO) not in sys.path:
 from sqlalchemy import func, select, text  # noqa: E402
 
 from bench.common import percentile  # noqa: E402
-from bench.generate_dossiers import generated_app, size_arguments  # noqa: E402
+from bench.generate_dossiers import exit_if_missed, generated_app, size_arguments  # noqa: E402
 
 GOAL_MS = 200.0
 
@@ -96,12 +96,7 @@ def main() -> None:
         print(f"  live.json changed:   {len(live.data):,} B ({len(gzip.compress(live.data)):,} "
               f"B gzip) + {head} B headers, {len(live.get_json()['ready'])} ready codes")
         print(f"  live.json unchanged: 304, {len(same.data)} B + {head_304} B headers")
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-    if failed:
-        print("\nMISSED: " + "; ".join(failed))
-        sys.exit(1)
+    exit_if_missed(failed)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app.api.blueprint import bp
 from app.core.errors import render_error
+from app.core.workdays import vietnam_today
 from app.feedback import queries, stats
 
 
@@ -16,7 +17,7 @@ def stats_json(slug: str):  # noqa: ANN201
     if agency is None:
         return render_error(404, _("Không tìm thấy xã"), _("Không có xã, tỉnh với mã này."),
                             code="unknown_agency")
-    today = stats.vietnam_today()
+    today = vietnam_today()
     try:
         year = int(request.args.get("year", today.year))
     except ValueError:

@@ -17,6 +17,7 @@ from app.core.workdays import judge_timeliness
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
 from app.feedback.models import KioskRating, Rating, RatingOfficer
+from app.feedback.stats import share
 
 COLUMNS = ("handled", "finished", "timely", "late", "timely_share", "satisfied", "neutral",
            "not_satisfied", "satisfaction")
@@ -41,12 +42,11 @@ class Row:
 
     @property
     def timely_share(self) -> float | None:
-        return self.timely / self.finished if self.finished else None
+        return share(self.timely, self.finished)
 
     @property
     def satisfaction(self) -> float | None:
-        rated = self.satisfied + self.neutral + self.not_satisfied
-        return self.satisfied / rated if rated else None
+        return share(self.satisfied, self.satisfied + self.neutral + self.not_satisfied)
 
     def add_score(self, score: str, n: int = 1) -> None:
         setattr(self, score, getattr(self, score) + n)

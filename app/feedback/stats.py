@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, select
 
 from app.backoffice.queries import RUNNING, vietnam_day_start
-from app.core.workdays import VIETNAM
+from app.core.workdays import vietnam_today
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
 from app.feedback.models import COUNTS, StatsDaily
@@ -57,15 +57,15 @@ class Figures:
     @property
     def timely_share(self) -> float | None:
         """Finished early or on time, of all finished (Decision 766's timeliness)."""
-        return _share(self.finished_early + self.finished_on_time, self.finished)
+        return share(self.finished_early + self.finished_on_time, self.finished)
 
     @property
     def online_share(self) -> float | None:
-        return _share(self.received_online, self.received)
+        return share(self.received_online, self.received)
 
     @property
     def satisfaction(self) -> float | None:
-        return _share(self.rated_satisfied, self.rated)
+        return share(self.rated_satisfied, self.rated)
 
     def as_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -76,7 +76,8 @@ class Figures:
         return out
 
 
-def _share(part: int, whole: int) -> float | None:
+def share(part: int, whole: int) -> float | None:
+    """part / whole, or None when there is nothing to divide (shown as "chưa có dữ liệu")."""
     return part / whole if whole else None
 
 
@@ -112,10 +113,6 @@ class Stats:
         # Procedure fields by volume; the counter ratings (no field) last.
         return sorted(self.by_field.items(), key=lambda kv: (kv[0] == "", -kv[1].received,
                                                              kv[0]))
-
-
-def vietnam_today() -> date:
-    return datetime.now(VIETNAM).date()
 
 
 def scope_ids(agency: Agency) -> list[Agency]:
@@ -176,7 +173,7 @@ def paid_online_share(agency_ids: list[int], start: datetime, end: datetime) -> 
         .select_from(Payment).join(Dossier, Dossier.id == Payment.dossier_id)
         .where(Dossier.agency_id.in_(agency_ids), Payment.status == PaymentStatus.PAID.value,
                Payment.paid_at >= start, Payment.paid_at < end)).one()
-    return _share(int(online or 0), int(total or 0))
+    return share(int(online or 0), int(total or 0))
 
 
 def index_components(stats: Stats) -> list[tuple[Any, float | None, Any]]:

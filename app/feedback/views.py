@@ -30,6 +30,7 @@ from flask_login import current_user
 from app.accounts.policies import no_store, officers_only
 from app.core.errors import DomainError, render_error
 from app.core.identity import IdentityError, normalize_phone
+from app.core.workdays import vietnam_today
 from app.dossiers import access
 from app.dossiers import queries as dossier_queries
 from app.dossiers.filestore import get_file_store
@@ -267,7 +268,7 @@ def feedback_new() -> Any:
 # --- public statistics ---------------------------------------------------------------------
 
 def _year() -> int:
-    today = stats.vietnam_today()
+    today = vietnam_today()
     try:
         year = int(request.args.get("year", today.year))
     except ValueError:
@@ -467,7 +468,7 @@ def counter_lock_out(counter_id: int) -> Any:
 @office.get("/reports/monthly")
 def report_monthly() -> Any:
     officer = current_user
-    month = reports.parse_month(request.args.get("month"), stats.vietnam_today())
+    month = reports.parse_month(request.args.get("month"), vietnam_today())
     if month is None:
         abort(400)
     data = reports.monthly(officer.agency_id, month)
