@@ -33,8 +33,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
 
-    from app.core import assets, errors, i18n, logs, security
+    from app.core import assets, errors, i18n, logs, security, transaction
 
+    transaction.init_app(app)  # first: its after_request hook runs after every other one
     i18n.init_app(app)
     logs.init_app()
     security.init_app(app)

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.accounts.services import create_officer as create_officer_row
+from app.core import transaction
 from app.extensions import db
 from app.places.models import Agency
 
@@ -31,5 +32,5 @@ def create_officer(username: str, full_name: str, role: str, agency_slug: str,
                                      role=role, agency_id=agency.id)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
+    transaction.commit()
     click.echo(f"created officer {officer.username} ({role}) at {agency.name}")

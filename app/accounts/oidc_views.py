@@ -79,7 +79,7 @@ def callback():  # noqa: ANN201
     if sign_in.kind == oidc.STAFF:
         return _staff_signed_in(sign_in)
     citizen = citizen_services.record_sign_in(sign_in)
-    db.session.commit()
+    db.session.flush()  # the session cookie names the account by its id
     citizen_sessions.start(citizen)
     flash(_("Đã đăng nhập. Xin chào %(name)s!", name=citizen.full_name or _("bạn")), "ok")
     return redirect(local_path(sign_in.next_url) or url_for("citizens.my_dossiers"))

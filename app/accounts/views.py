@@ -22,6 +22,7 @@ from werkzeug.wrappers import Response
 
 from app.accounts import login as rules
 from app.accounts.models import Officer
+from app.core import transaction
 from app.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/officer")
@@ -60,7 +61,7 @@ def login():  # noqa: ANN201
     if request.method == "POST":
         result = rules.check_password(request.form.get("username", ""),
                                       request.form.get("password", ""))
-        db.session.commit()  # failure counts must persist even when the login fails
+        transaction.keep_on_refusal()  # failure counts must persist when the login fails
         if result.locked_until is not None:
             error = _("Tài khoản tạm khoá do nhập sai mật khẩu nhiều lần. "
                       "Vui lòng thử lại sau %(time)s.",
@@ -96,7 +97,6 @@ def login_totp():  # noqa: ANN201
     error = None
     if request.method == "POST":
         if rules.verify_totp(officer, request.form.get("code", "")):
-            db.session.commit()
             return _finish_login(officer, pending.get("next"))
         error = _("Mã xác thực không đúng hoặc đã dùng. Hãy nhập mã mới trên ứng dụng.")
     return render_template("accounts/totp.html", error=error), (401 if error else 200)
@@ -114,7 +114,6 @@ def login_totp_setup():  # noqa: ANN201
     if request.method == "POST":
         if rules.verify_totp(officer, request.form.get("code", ""), secret=secret):
             officer.totp_secret = secret
-            db.session.commit()
             return _finish_login(officer, pending.get("next"))
         error = _("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại.")
     from app.places.posters import qr_svg
@@ -142,7 +141,6 @@ def logout():  # noqa: ANN201
 def logout_everywhere():  # noqa: ANN201
     # Every session carries the version in its id; bumping it ends them all.
     current_user.session_version += 1
-    db.session.commit()
     return _signed_out(_("Đã đăng xuất trên mọi thiết bị."))
 
 
@@ -172,7 +170,6 @@ def security():  # noqa: ANN201
         secret = session.get(SETUP_KEY)
         if secret and rules.verify_totp(officer, request.form.get("code", ""), secret=secret):
             officer.totp_secret = secret
-            db.session.commit()
             session.pop(SETUP_KEY, None)
             flash(_("Đã bật xác thực hai lớp. Lần đăng nhập sau cần nhập mã 6 số."), "ok")
             return redirect(url_for("accounts.security"))

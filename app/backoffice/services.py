@@ -18,7 +18,7 @@ from app.core.workdays import to_vietnam_time
 from app.dossiers import workflow
 from app.dossiers.forms import Applicant
 from app.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, FileKind
-from app.dossiers.services import attach_files, delete_stored, submit_dossier
+from app.dossiers.services import attach_files, submit_dossier
 from app.dossiers.workflow import Actor
 from app.extensions import db
 from app.places.models import Agency, Village
@@ -41,27 +41,22 @@ def take_action(dossier: Dossier, action: str, officer: Officer, given: ActionIn
     """Make one workflow move for an officer, with its files, and audit it.
 
     A StaleDataError from the flush means another officer moved the dossier first; the
-    caller rolls back and every file stored here is deleted again.
+    request rolls back and every file stored here is deleted again.
     """
     today = to_vietnam_time(at).date() if at else None
     if action == "apologize" and not can_apologize_on(dossier, today):
         raise DomainError(_("Phiếu xin lỗi phải lập chậm nhất một ngày trước ngày hẹn trả."),
                           code="apology_too_late")
-    stored: list[str] = []
     try:
         event = workflow.apply(dossier, action, Actor.for_officer(officer), note=given.note,
                                at=at, **given.data)
         if given.uploads:
-            attach_files(dossier, [(None, u) for u in given.uploads], FileKind.RESULT,
-                          stored)
+            attach_files(dossier, [(None, u) for u in given.uploads], FileKind.RESULT)
         # Always touch the row: a move that changes no column (assigning the same
         # specialist again) must still bump the version and lose to a concurrent one.
         dossier.updated_at = at or utcnow()
         record(officer, f"action:{action}", dossier)
         db.session.flush()
-    except BaseException:
-        delete_stored(stored)
-        raise
     finally:
         for upload in given.uploads:
             upload.discard()

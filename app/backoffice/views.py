@@ -118,7 +118,6 @@ def _render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
 def dossier(code: str) -> Any:
     found = _load(code)
     services.record(current_user, "view_dossier", found)
-    db.session.commit()
     return _render_dossier(found)
 
 
@@ -129,7 +128,6 @@ def dossier_file(code: str, file_id: int) -> Any:
     if stored is None:
         abort(404)
     services.record(current_user, "view_file", found, stored)
-    db.session.commit()
     try:
         stream = get_file_store().open(stored.storage_key)
     except (FileNotFoundError, ValueError):
@@ -168,10 +166,9 @@ def act(code: str, action: str) -> Any:
     if given is None:
         return _render_dossier(found, errors=errors, failed_action=action, status=422)
     try:
-        services.take_action(found, action, current_user, given)
-        db.session.commit()
+        with db.session.begin_nested():
+            services.take_action(found, action, current_user, given)
     except StaleDataError:
-        db.session.rollback()
         return _conflict(code)
     flash(_("Đã thực hiện: %(action)s.", action=workflow.action_label(action)), "info")
     return redirect(url_for(".dossier", code=found.code,
@@ -186,7 +183,6 @@ def slip(code: str, kind: str) -> Any:
         abort(404)
     fmt = request.args.get("format", "a4")
     services.record(current_user, f"view_slip:{kind}", found)
-    db.session.commit()
     return render_template("backoffice/slip.html", dossier=found,
                            fmt=fmt if fmt in slips.FORMATS else "a4",
                            officers=queries.officers_of(found.agency_id),
@@ -218,7 +214,6 @@ def counter() -> Any:
         if not errors and applicant is not None and procedure is not None:
             created = services.receive_at_counter(officer, procedure, village, applicant,
                                                   note, key)
-            db.session.commit()
             flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=created.code), "info")
             return redirect(url_for(".dossier", code=created.code, slip="receipt"))
     if not valid_idempotency_key(key):
@@ -259,7 +254,6 @@ def audit_csv() -> Any:
     if end < start:
         abort(400, _("Ngày bắt đầu phải trước ngày kết thúc."))
     services.record(officer, "export_audit")
-    db.session.commit()
     rows = queries.audit_rows(officer.agency_id, queries.vietnam_day_start(start),
                               queries.vietnam_day_start(end + timedelta(days=1)))
 

@@ -15,7 +15,7 @@ from app.core.errors import DomainError
 from app.core.identity import IdentityError, normalize_phone
 from app.dossiers.queries import dossier_by_code
 from app.dossiers.workflow import status_label
-from app.extensions import db, limiter
+from app.extensions import limiter
 
 bp = Blueprint("citizens", __name__, url_prefix="/me")
 
@@ -81,7 +81,6 @@ def link():  # noqa: ANN201
             errors["code"] = err.message
     if errors:
         return _render(form.to_dict(), errors, 422)
-    db.session.commit()
     flash(_("Đã lưu hồ sơ %(code)s vào tài khoản của bạn.", code=dossier.code), "ok")
     return redirect(url_for(".my_dossiers"))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 
@@ -61,6 +62,13 @@ def init_app(app: Flask) -> None:
     def _domain(err: DomainError):  # noqa: ANN202
         return render_error(err.status_code, _("Không thể thực hiện"), err.message,
                             code=err.code)
+
+    @app.errorhandler(StaleDataError)
+    def _stale(_err: StaleDataError):  # noqa: ANN202
+        # Someone else changed the row between this page's load and this action.
+        return render_error(409, _("Không thể thực hiện"),
+                            _("Hồ sơ vừa được cán bộ cập nhật. Vui lòng tải lại trang rồi "
+                              "thử lại."), code="stale")
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):  # noqa: ANN202

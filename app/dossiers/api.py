@@ -15,7 +15,6 @@ from app.core.workdays import to_vietnam_time
 from app.dossiers import forms, queries, services, workflow
 from app.dossiers.codes import secret_matches
 from app.dossiers.models import Dossier
-from app.dossiers.views import submit_and_commit
 from app.extensions import limiter
 
 # Form field names → the JSON paths an API client sent them under.
@@ -102,7 +101,7 @@ def create_dossier():  # noqa: ANN201
     if errors or submission is None:
         forms.discard_all(u for _r, u in uploads)
         return _invalid(errors)
-    dossier, secret, created = submit_and_commit(procedure, submission, uploads, key)
+    dossier, secret, created = services.submit_validated(procedure, submission, uploads, key)
     body = {
         "code": dossier.code,
         "status": dossier.status,

@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from app.core import transaction
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.text import fold
@@ -22,7 +23,7 @@ from app.core.workdays import due_date_for, load_calendar
 from app.dossiers import queries, workflow
 from app.dossiers.codes import hash_secret, next_dossier_code, tracking_secret
 from app.dossiers.filestore import get_file_store
-from app.dossiers.forms import Applicant, discard_all, upload_tmp_dir
+from app.dossiers.forms import Applicant, Submission, discard_all, upload_tmp_dir
 from app.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, FileKind
 from app.dossiers.uploads import CleanUpload
 from app.dossiers.workflow import Actor
@@ -81,43 +82,50 @@ def submit_dossier(procedure: Procedure, agency: Agency, village: Village | None
         return _replay(existing, fingerprint, secret)
     stored: list[str] = []
     try:
-        now = utcnow()
-        dossier = Dossier(
-            code=next_dossier_code(agency, now),
-            procedure=procedure,
-            agency=agency,
-            village=village,
-            applicant_name=applicant.name,
-            applicant_name_folded=fold(applicant.name),
-            citizen_id_number=applicant.citizen_id,
-            applicant_birth_date=applicant.birth_date,
-            phone=applicant.phone,
-            address=applicant.address,
-            answers=answers,
-            channel=channel.value,
-            tracking_secret_hash=hash_secret(secret),
-            idempotency_key=idempotency_key,
-            request_fingerprint=fingerprint,
-        )
-        attach_files(dossier, uploads, FileKind.APPLICATION, stored)
-        workflow.apply(dossier, "submit", Actor.citizen(), at=now)
-        db.session.add(dossier)
-        db.session.flush()
+        # A savepoint: a concurrent retry with the same key that wins the unique index
+        # undoes only this insert, and the request answers as a replay.
+        with db.session.begin_nested():
+            now = utcnow()
+            dossier = Dossier(
+                code=next_dossier_code(agency, now),
+                procedure=procedure,
+                agency=agency,
+                village=village,
+                applicant_name=applicant.name,
+                applicant_name_folded=fold(applicant.name),
+                citizen_id_number=applicant.citizen_id,
+                applicant_birth_date=applicant.birth_date,
+                phone=applicant.phone,
+                address=applicant.address,
+                answers=answers,
+                channel=channel.value,
+                tracking_secret_hash=hash_secret(secret),
+                idempotency_key=idempotency_key,
+                request_fingerprint=fingerprint,
+            )
+            stored = attach_files(dossier, uploads, FileKind.APPLICATION)
+            workflow.apply(dossier, "submit", Actor.citizen(), at=now)
+            db.session.add(dossier)
     except IntegrityError:
         delete_stored(stored)
-        # A concurrent retry with the same key won the unique index. This request wrote
-        # nothing else, so dropping its transaction loses nothing; then answer as a replay.
-        db.session.rollback()
         winner = queries.dossier_by_idempotency_key(idempotency_key)
         if winner is None:
             raise
         return _replay(winner, fingerprint, secret)
-    except BaseException:
-        delete_stored(stored)
-        raise
     finally:
         discard_all(u for _r, u in uploads)
     return dossier, secret, True
+
+
+def submit_validated(procedure: Procedure, submission: Submission,
+                     uploads: list[tuple[int | None, CleanUpload]], key: str
+                     ) -> tuple[Dossier, str, bool]:
+    """A validated submission, from the form or the API: created, or found again under its
+    idempotency key. Returns (dossier, tracking secret, created)."""
+    fingerprint = request_fingerprint(procedure, submission.agency, submission.village,
+                                      submission.applicant, submission.answers, uploads)
+    return submit_dossier(procedure, submission.agency, submission.village,
+                          submission.applicant, submission.answers, uploads, key, fingerprint)
 
 
 def _replay(dossier: Dossier, fingerprint: str, secret: str) -> tuple[Dossier, str, bool]:
@@ -127,17 +135,20 @@ def _replay(dossier: Dossier, fingerprint: str, secret: str) -> tuple[Dossier, s
 
 
 def attach_files(dossier: Dossier, uploads: Iterable[tuple[int | None, CleanUpload]],
-                  kind: FileKind, stored: list[str]) -> None:
-    """Copy each cleaned upload into the file store, noting each key in `stored` at once so
-    the caller can delete them all if a later step fails."""
+                 kind: FileKind) -> list[str]:
+    """Copy each cleaned upload into the file store and return the keys. A stored file is
+    deleted again if the transaction that references it is rolled back."""
     store = get_file_store()
+    stored: list[str] = []
     for requirement_id, upload in uploads:
         key = store.put_file(upload.path, upload.ext)
         stored.append(key)
+        transaction.on_rollback(lambda key=key: delete_stored([key]))
         dossier.files.append(DossierFile(
             requirement_id=requirement_id, kind=kind.value, storage_key=key,
             original_name=(upload.original_name or "")[:200],
             content_type=upload.content_type, size=upload.size, sha256=upload.sha256))
+    return stored
 
 
 def delete_stored(keys: Iterable[str]) -> None:
@@ -158,16 +169,12 @@ def resubmit_dossier(dossier: Dossier, uploads: list[CleanUpload], note: str) ->
                           code="empty_supplement")
     if len(note) > MAX_NOTE:
         raise DomainError(_("Ghi chú dài quá %(n)s ký tự.", n=MAX_NOTE), code="note_too_long")
-    stored: list[str] = []
     try:
         # The move is checked first: an illegal resubmit stores nothing.
         event = workflow.apply(dossier, "resubmit", Actor.citizen(), note=note,
                                files=len(uploads))
-        attach_files(dossier, [(None, u) for u in uploads], FileKind.SUPPLEMENT, stored)
+        attach_files(dossier, [(None, u) for u in uploads], FileKind.SUPPLEMENT)
         db.session.flush()
-    except BaseException:
-        delete_stored(stored)
-        raise
     finally:
         discard_all(uploads)
     return event

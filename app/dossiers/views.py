@@ -3,7 +3,6 @@ phone's list, files, and the citizen's own actions (resubmit, withdraw)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -19,18 +18,15 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.citizens import services as citizen_services
-from app.core.errors import DomainError, render_error
 from app.core.identity import IdentityError, normalize_phone
 from app.core.workdays import to_vietnam_time
 from app.dossiers import access, forms, policies, queries, services, workflow
 from app.dossiers.codes import tracking_secret
 from app.dossiers.filestore import get_file_store
 from app.dossiers.models import Dossier
-from app.dossiers.uploads import CleanUpload
-from app.extensions import db, limiter
+from app.extensions import limiter
 from app.procedures.models import Procedure
 
 bp = Blueprint("dossiers", __name__)
@@ -58,50 +54,6 @@ def _helpers() -> dict[str, Any]:
             "next_step": workflow.next_step, "citizen_notes": workflow.CITIZEN_NOTES,
             "iso_day": lambda iso: date.fromisoformat(iso).strftime("%d/%m/%Y"),
             "vn_time": to_vietnam_time}
-
-
-def _stale() -> DomainError:
-    return DomainError(_("Hồ sơ vừa được cán bộ cập nhật. Vui lòng tải lại trang rồi thử lại."),
-                       code="stale")
-
-
-@bp.errorhandler(StaleDataError)
-def _on_stale(_err: StaleDataError):  # noqa: ANN202
-    # An officer moved the dossier between this page's load and the citizen's action.
-    db.session.rollback()
-    err = _stale()
-    return render_error(err.status_code, _("Không thể thực hiện"), err.message, code=err.code)
-
-
-def commit_once(stored_keys: Iterable[str] = ()) -> None:
-    """The request's single commit. If it fails, the files this request stored go too, and
-    a dossier changed meanwhile by an officer gives a clear message instead of a 500."""
-    keys = list(stored_keys)
-    try:
-        db.session.commit()
-    except StaleDataError as exc:
-        db.session.rollback()
-        services.delete_stored(keys)
-        raise _stale() from exc
-    except BaseException:
-        db.session.rollback()
-        services.delete_stored(keys)
-        raise
-
-
-def submit_and_commit(procedure: Procedure, submission: forms.Submission,
-                      uploads: list[tuple[int | None, CleanUpload]], key: str
-                      ) -> tuple[Dossier, str, bool]:
-    """A validated submission, from the form or the API: created (or found again) and
-    committed. Returns (dossier, tracking secret, created)."""
-    fingerprint = services.request_fingerprint(procedure, submission.agency, submission.village,
-                                               submission.applicant, submission.answers,
-                                               uploads)
-    dossier, secret, created = services.submit_dossier(
-        procedure, submission.agency, submission.village, submission.applicant,
-        submission.answers, uploads, key, fingerprint)
-    commit_once(f.storage_key for f in dossier.files if created)
-    return dossier, secret, created
 
 
 def _accessible(code: str) -> Dossier:
@@ -160,9 +112,9 @@ def apply(code: str):  # noqa: ANN201
                                     "giấy tờ trước khi gửi.")
         return render_template("dossiers/apply.html", **_apply_context(
             procedure, form.to_dict(), errors, key)), 422
-    dossier, secret, _created = submit_and_commit(procedure, submission, uploads, key)
-    if _created and citizen_services.claim_submitted(dossier):
-        commit_once()  # saved to the signed-in citizen's account
+    dossier, secret, created = services.submit_validated(procedure, submission, uploads, key)
+    if created:
+        citizen_services.claim_submitted(dossier)  # saved to the signed-in citizen's account
     access.grant(dossier)
     access.remember(dossier.code, secret)
     return redirect(url_for(".submitted", code=dossier.code, t=secret))
@@ -277,9 +229,7 @@ def resubmit(code: str):  # noqa: ANN201
     if errors:
         forms.discard_all(uploads)
         return _render_dossier(dossier, errors, {"note": note}, 422)
-    before = {f.storage_key for f in dossier.files}
     services.resubmit_dossier(dossier, uploads, note)
-    commit_once(f.storage_key for f in dossier.files if f.storage_key not in before)
     flash(_("Đã nộp bổ sung. Cán bộ sẽ xem lại hồ sơ của bạn."), "ok")
     return redirect(url_for(".dossier_page", code=dossier.code))
 
@@ -294,6 +244,5 @@ def withdraw(code: str):  # noqa: ANN201
         return _render_dossier(dossier, {"reason": _("Vui lòng ghi lý do rút hồ sơ.")},
                                {"reason": reason}, 422)
     services.withdraw_dossier(dossier, reason)
-    commit_once()
     flash(_("Đã rút hồ sơ."), "ok")
     return redirect(url_for(".dossier_page", code=dossier.code))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from app.core import transaction
 from app.extensions import db
 from app.feedback import rollup
 
@@ -15,7 +16,7 @@ stats_cli = AppGroup("stats", help="Public statistics rollup.")
 def rebuild() -> None:
     """Recompute stats_daily from the dossiers, events and ratings."""
     rows = rollup.rebuild(db.session())
-    db.session.commit()
+    transaction.commit()
     click.echo(f"stats_daily: {rows} rows")
 
 
@@ -26,7 +27,7 @@ def check() -> None:
     kept = rollup.snapshot(session)
     rollup.rebuild(session)
     fresh = rollup.snapshot(session)
-    session.rollback()
+    transaction.rollback(session)
     if kept != fresh:
         differing = sorted(set(kept) ^ set(fresh) | {k for k in kept if kept[k] != fresh.get(k)})
         click.echo(f"{len(differing)} rows differ, e.g. {differing[:5]}")

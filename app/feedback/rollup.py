@@ -14,7 +14,7 @@ from collections import Counter as Tally
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, case, cast, delete, event, func, insert, select
+from sqlalchemy import Date, case, cast, delete, event, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
@@ -73,6 +73,8 @@ def _collect(items: list[Any]) -> dict[Key, Tally[str]]:
     for item in items:
         if item[0] == "move":
             _kind, dossier, action, at, timeliness = item
+            if inspect(dossier).transient:
+                continue  # created in a savepoint that was rolled back
             counts = _move_deltas(dossier, action, at, timeliness)
             if not counts:
                 continue

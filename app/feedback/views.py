@@ -35,7 +35,7 @@ from app.dossiers import access
 from app.dossiers import queries as dossier_queries
 from app.dossiers.filestore import get_file_store
 from app.dossiers.forms import clean_files
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, limiter
 from app.feedback import charts, kiosk, policies, queries, reports, services, stats
 from app.feedback.models import Counter, FeedbackAbout, Score
 
@@ -98,7 +98,6 @@ def rate(code: str) -> Any:
         if not errors:
             services.rate_dossier(dossier, score, services.clean_criteria(values),
                                   values.get("comment", ""))
-            db.session.commit()
             flash(_("Cảm ơn bạn đã đánh giá. Ý kiến của bạn giúp xã phục vụ tốt hơn."), "ok")
             return redirect(url_for("dossiers.dossier_page", code=dossier.code))
     elif rating is not None:
@@ -173,7 +172,6 @@ def kiosk_rate(counter_id: int) -> Any:
         abort(400)
     services.record_kiosk_rating(counter, visit, request.form.get("score", ""),
                                  counter.officer_id, None)
-    db.session.commit()
     return redirect(url_for(".kiosk_page", counter_id=counter.id, **{"cam-on": "1"}))
 
 
@@ -203,7 +201,6 @@ def kiosk_sync(counter_id: int) -> Any:
                 officer_id if isinstance(officer_id, int) else None,
                 _parse_moment(item.get("at")))
         done.append(key)
-    db.session.commit()
     return jsonify(done=done)
 
 
@@ -253,7 +250,6 @@ def feedback_new() -> Any:
                     chosen, about, message, procedure=procedure, officer=officer,
                     sender_name=values.get("name", "").strip(), sender_phone=phone,
                     photo=uploads[0] if uploads else None)
-                db.session.commit()
             finally:
                 for upload in uploads:
                     upload.discard()
@@ -381,7 +377,6 @@ def feedback_item(feedback_id: int) -> Any:
         try:
             services.answer_feedback(item, current_user, request.form.get("answer", ""),
                                      request.form.get("public") == "1")
-            db.session.commit()
             flash(_("Đã lưu câu trả lời."), "ok")
             return redirect(url_for(".feedback_item", feedback_id=item.id))
         except DomainError as exc:
@@ -409,7 +404,6 @@ def counters() -> Any:
     if request.method == "POST":
         try:
             services.create_counter(current_user.agency_id, request.form.get("name", ""))
-            db.session.commit()
             return redirect(url_for(".counters"))
         except DomainError as exc:
             errors["name"] = exc.message
@@ -440,7 +434,6 @@ def counter_duty(counter_id: int) -> Any:
         return redirect(url_for(".counters"))
     try:
         services.set_on_duty(counter, officer, uploads[0] if uploads else None)
-        db.session.commit()
     finally:
         for upload in uploads:
             upload.discard()
@@ -460,7 +453,6 @@ def counter_open_kiosk(counter_id: int) -> Any:
 def counter_lock_out(counter_id: int) -> Any:
     counter = _load_counter(counter_id)
     services.lock_out_tablets(counter)
-    db.session.commit()
     flash(_("Các máy tính bảng đã mở trước đây không còn gửi được đánh giá."), "ok")
     return redirect(url_for(".counters"))
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import object_session
 
+from app.core import transaction
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
 from app.notifications import messages
@@ -17,7 +17,6 @@ from app.notifications.models import Notification
 # Set after a commit that wrote notifications: a worker thread in this process wakes at once
 # instead of at its next poll (other processes poll).
 WAKE = threading.Event()
-_INFO_KEY = "motcua_push_wake"
 
 
 def enqueue(dossier: Dossier, kind: str, *, note: str = "", data: dict[str, Any] | None = None,
@@ -34,7 +33,7 @@ def enqueue(dossier: Dossier, kind: str, *, note: str = "", data: dict[str, Any]
     # The dossier's own session, so the row is written by the same commit as the event.
     session = object_session(dossier) or db.session()
     session.add(notification)
-    session.info[_INFO_KEY] = True
+    transaction.after_commit(WAKE.set, session)
     return notification
 
 
@@ -46,14 +45,3 @@ def enqueue_for_event(event: DossierEvent, dossier: Dossier | None = None
         return None
     target = dossier if dossier is not None else event.dossier
     return enqueue(target, kind, note=event.note, data=event.data, event=event)
-
-
-@sa_event.listens_for(Session, "after_commit")
-def _wake_worker(session: Session) -> None:
-    if session.info.pop(_INFO_KEY, False):
-        WAKE.set()
-
-
-@sa_event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_INFO_KEY, None)

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from app.dossiers import access, policies
 from app.dossiers import queries as dossier_queries
 from app.dossiers.models import Dossier
-from app.extensions import csrf, db, limiter
+from app.extensions import csrf, limiter
 from app.notifications import queries, services
 
 bp = Blueprint("notifications", __name__)
@@ -65,7 +65,6 @@ def subscribe(code: str) -> ResponseReturnValue:
     info = services.parse_subscription(body.get("subscription"), allow_http=_allow_http())
     subscription = services.subscribe(info, _phone_dossiers(dossier))
     count = len(subscription.dossiers)
-    db.session.commit()
     return jsonify({"subscribed": True, "dossiers": count,
                     "message": _("Đã bật thông báo. Điện thoại này sẽ nhận tin khi hồ sơ có "
                                  "thay đổi.")})
@@ -81,7 +80,6 @@ def unsubscribe(code: str) -> ResponseReturnValue:
     # Only a phone that follows this dossier may remove the subscription.
     if subscription is not None and services.is_linked(subscription, dossier):
         services.remove(subscription.id)
-        db.session.commit()
     return jsonify({"subscribed": False,
                     "message": _("Đã tắt thông báo trên điện thoại này.")})
 
@@ -99,5 +97,4 @@ def resubscribe() -> ResponseReturnValue:
     subscription = services.resubscribe(old, info)
     if subscription is None:
         abort(404)
-    db.session.commit()
     return jsonify({"subscribed": True, "dossiers": len(subscription.dossiers)})

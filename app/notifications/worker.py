@@ -37,6 +37,7 @@ from pywebpush import WebPusher, WebPushException
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import aliased
 
+from app.core import transaction
 from app.core.models import utcnow
 from app.extensions import db
 from app.notifications import outbox, services
@@ -139,7 +140,7 @@ class Worker:
             query = query.with_for_update(skip_locked=True, of=Notification)
         ids = list(db.session.scalars(query))
         if not ids:
-            db.session.rollback()
+            transaction.rollback()
             return []
         lease = now + timedelta(seconds=self.policy.lease)
         # Conditional, so on SQLite (no row locks) two workers cannot both take a row.
@@ -149,7 +150,7 @@ class Worker:
                    or_(Notification.lease_until.is_(None), Notification.lease_until < now))
             .values(lease_until=lease, claimed_by=self.name)
             .execution_options(synchronize_session=False))
-        db.session.commit()
+        transaction.commit()
         return list(db.session.scalars(
             select(Notification.id).where(Notification.id.in_(ids),
                                           Notification.claimed_by == self.name,
@@ -231,9 +232,9 @@ class Worker:
                 self._settle(notification, result)
             unsaved += 1
             if unsaved >= self.policy.commit_every:
-                db.session.commit()  # these phones are settled, whatever happens next
+                transaction.commit()  # these phones are settled, whatever happens next
                 unsaved = 0
-        db.session.commit()
+        transaction.commit()
         db.session.remove()
         return len(notifications)
 
@@ -308,7 +309,7 @@ class Worker:
                     busy = self.run_once()
                 except Exception:  # noqa: BLE001 (a database blip must not end the loop)
                     log.exception("push worker round failed")
-                    db.session.rollback()
+                    transaction.rollback()
                     db.session.remove()
                     busy = 0
                 if not busy:

@@ -13,7 +13,6 @@ from flask import current_app, jsonify, request
 
 from app.api.blueprint import bp
 from app.core.errors import render_error
-from app.extensions import db
 from app.payments import reconcile, webhook
 from app.payments.reconcile import BankNotice, CreditOutcome
 
@@ -42,7 +41,6 @@ def _bad(err: ValueError):  # noqa: ANN202
 
 def _record(notices: list[BankNotice]) -> list[CreditOutcome]:
     outcomes = [reconcile.record_credit(n) for n in notices]
-    db.session.commit()
     return outcomes
 
 

@@ -33,7 +33,6 @@ from app.dossiers import access
 from app.dossiers import policies as dossier_policies
 from app.dossiers import queries as dossier_queries
 from app.dossiers.models import Dossier
-from app.extensions import db
 from app.payments import policies, queries, reconcile, services, vietqr
 from app.payments.models import CreditState, Payment, PaymentStatus
 from app.places.posters import qr_png, qr_svg
@@ -171,7 +170,6 @@ def record_cash(code: str) -> Any:
     dossier = _office_dossier(code)
     services.record_cash(dossier, _int("amount"), request.form.get("receipt_number", ""),
                          current_user)
-    db.session.commit()
     flash(_("Đã ghi nhận tiền mặt nộp tại quầy."), "ok")
     return _back(dossier)
 
@@ -180,7 +178,6 @@ def record_cash(code: str) -> Any:
 def set_amount(code: str) -> Any:
     dossier = _office_dossier(code)
     services.set_amount(dossier, _int("amount"), request.form.get("reason", ""), current_user)
-    db.session.commit()
     flash(_("Đã cập nhật số tiền phí, lệ phí."), "ok")
     return _back(dossier)
 
@@ -189,7 +186,6 @@ def set_amount(code: str) -> Any:
 def refund(code: str) -> Any:
     dossier = _office_dossier(code)
     services.record_refund(dossier, _int("amount"), request.form.get("note", ""), current_user)
-    db.session.commit()
     flash(_("Đã ghi nhận hoàn trả tiền."), "ok")
     return _back(dossier)
 
@@ -217,7 +213,6 @@ def match(transaction_id: int) -> Any:
         raise DomainError(_("Không tìm thấy khoản phí của hồ sơ có mã này trong xã."),
                           code="dossier_code")
     reconcile.match_by_hand(credit, payment, current_user)
-    db.session.commit()
     flash(_("Đã gắn khoản tiền với hồ sơ %(code)s.", code=dossier.code), "ok")
     return redirect(url_for(".unmatched"))
 

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.core import transaction
 from app.extensions import db
 from app.places.demo import DemoRefused, load_demo
 from app.places.models import Agency
@@ -28,7 +29,7 @@ def seed_demo(if_empty: bool) -> None:
         result = load_demo()
     except DemoRefused as exc:
         raise click.ClickException(str(exc)) from exc
-    db.session.commit()
+    transaction.commit()
     click.echo(f"Demo loaded: {result.agencies_created} agencies, {result.villages_created} "
                f"villages, {result.officers_created} officers created.")
     if result.procedures is None:

@@ -19,7 +19,6 @@ from flask_login import current_user
 from app.accounts.policies import can_manage_posters, is_officer
 from app.core.errors import render_error
 from app.core.pagecache import shared_page
-from app.extensions import db
 from app.places import queries, services
 from app.places.models import Village
 from app.places.posters import qr_png, qr_svg, qr_svg_document, village_url
@@ -68,7 +67,6 @@ def village(code: str):  # noqa: ANN201
     village_id, body = page
     if request.args.get("src") == "qr":
         services.count_scan(village_id)
-        db.session.commit()
     return body
 
 

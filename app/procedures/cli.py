@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from app.core import transaction
 from app.extensions import db
 from app.places.models import Agency
 from app.procedures.catalogue import CatalogueError, export_catalogue, import_catalogue
@@ -40,9 +41,9 @@ def import_command(file: Path, slugs: tuple[str, ...]) -> None:
     try:
         report = import_catalogue(data, agencies=agencies)
     except CatalogueError as exc:
-        db.session.rollback()
+        transaction.rollback()
         raise click.ClickException(f"{file}: nothing imported.\n" + exc.message) from exc
-    db.session.commit()
+    transaction.commit()
     click.echo(f"Procedures: {report.created} created, {report.updated} updated, "
                f"{report.unchanged} unchanged.")
 
