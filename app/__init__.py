@@ -53,35 +53,34 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.accounts.policies import is_officer
     from app.accounts.views import bp as accounts_bp
     from app.api.views import bp as api_bp
     from app.backoffice.views import bp as backoffice_bp
+    from app.citizens.signin_views import bp as signin_bp
+    from app.citizens.views import bp as citizens_bp
+    from app.core.staff_area import staff_area
     from app.core.views import bp as core_bp
     from app.dossiers.views import bp as dossiers_bp
+    from app.feedback.views import bp as feedback_bp
+    from app.feedback.views import office as feedback_office_bp
     from app.notifications.views import bp as notifications_bp
+    from app.payments.views import bp as payments_bp
+    from app.payments.views import office as payments_office_bp
+    from app.places.poster_views import bp as posters_bp
     from app.places.views import bp as places_bp
     from app.procedures.views import bp as procedures_bp
     from app.pwa.views import bp as pwa_bp
 
-    for bp in (core_bp, pwa_bp, places_bp, procedures_bp, dossiers_bp, accounts_bp, api_bp,
-               backoffice_bp):
+    # Public and citizen sides. The counter kiosk and the hall display (feedback) are public
+    # devices with their own credentials, so they stay out of the staff area.
+    for bp in (core_bp, pwa_bp, places_bp, procedures_bp, dossiers_bp, api_bp, signin_bp,
+               citizens_bp, notifications_bp, payments_bp, feedback_bp):
         app.register_blueprint(bp)
-    from app.accounts.oidc_views import bp as oidc_bp
-    from app.citizens.views import bp as citizens_bp
-
-    app.register_blueprint(oidc_bp)
-    app.register_blueprint(citizens_bp)
-    app.register_blueprint(notifications_bp)
-    from app.payments.views import bp as payments_bp
-    from app.payments.views import office as payments_office_bp
-
-    app.register_blueprint(payments_bp)
-    app.register_blueprint(payments_office_bp)
-    from app.feedback.views import bp as feedback_bp
-    from app.feedback.views import office as feedback_office_bp
-
-    app.register_blueprint(feedback_bp)
-    app.register_blueprint(feedback_office_bp)
+    # Everything staff-only, behind one deny-by-default guard.
+    app.register_blueprint(staff_area(
+        (accounts_bp, backoffice_bp, payments_office_bp, feedback_office_bp, posters_bp),
+        is_staff=is_officer))
 
 
 def _register_cli(app: Flask) -> None:

@@ -31,6 +31,6 @@ def load_user(user_id: str) -> Officer | Citizen | None:
 def init_login(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
-    login_manager.login_view = "accounts.login"
+    login_manager.login_view = "staff.accounts.login"
     login_manager.login_message = _l("Vui lòng đăng nhập để tiếp tục.")
     login_manager.session_protection = "strong"

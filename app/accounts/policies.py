@@ -1,29 +1,11 @@
-"""Who may do what: predicates shared by views and templates."""
+"""Who may do what: predicates shared by views and templates. The staff area's guard
+(app/core/staff_area.py) asks `is_officer`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, current_app
-from flask_login import current_user
-
 from app.accounts.models import Officer, Role
-
-
-def officers_only() -> Any:
-    """before_request guard of every officer blueprint: deny by default, so a route added
-    later without a check of its own is still closed. Each route then checks its object."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-    if not is_officer(current_user):
-        abort(403)
-    return None
-
-
-def no_store(response: Response) -> Response:
-    """after_request of officer blueprints: personal data is never kept by any cache."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def is_officer(user: Any) -> bool:

@@ -1,4 +1,6 @@
-"""Officer sign-in (password, then TOTP), sign-out, and the officer's own security page."""
+"""Officer sign-in (password, or the staff identity provider; then TOTP), sign-out, and the
+officer's own security page. Part of the staff area (app/core/staff_area.py): its guard
+lets only the sign-in steps through before an officer is signed in."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -17,11 +19,13 @@ from flask import (
 )
 from flask_babel import format_datetime
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.accounts import login as rules
+from app.accounts import oidc, oidc_flow
 from app.accounts.models import Officer
+from app.accounts.services import find_officer
 from app.core import transaction
 from app.extensions import db, limiter
 
@@ -35,7 +39,7 @@ def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect would let a phishing link borrow our domain.
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("accounts.home")
+    return url_for("staff.accounts.home")
 
 
 def _finish_login(officer: Officer, next_url: str | None) -> Response:
@@ -81,9 +85,9 @@ def after_first_factor(officer: Officer, next_url: str | None) -> Response:
     session.clear()
     session[PENDING_KEY] = {"id": officer.id, "at": time.time(), "next": next_url}
     if officer.totp_secret:
-        return redirect(url_for("accounts.login_totp"))
+        return redirect(url_for("staff.accounts.login_totp"))
     session[PENDING_KEY]["secret"] = rules.new_totp_secret()
-    return redirect(url_for("accounts.login_totp_setup"))
+    return redirect(url_for("staff.accounts.login_totp_setup"))
 
 
 @bp.route("/login/totp", methods=["GET", "POST"])
@@ -92,7 +96,7 @@ def login_totp():  # noqa: ANN201
     found = _pending_officer()
     if found is None or not found[0].totp_secret:
         flash(_("Phiên đăng nhập đã hết hạn, vui lòng đăng nhập lại."), "info")
-        return redirect(url_for("accounts.login"))
+        return redirect(url_for("staff.accounts.login"))
     officer, pending = found
     error = None
     if request.method == "POST":
@@ -107,7 +111,7 @@ def login_totp():  # noqa: ANN201
 def login_totp_setup():  # noqa: ANN201
     found = _pending_officer()
     if found is None or "secret" not in found[1]:
-        return redirect(url_for("accounts.login"))
+        return redirect(url_for("staff.accounts.login"))
     officer, pending = found
     secret = pending["secret"]
     error = None
@@ -127,17 +131,15 @@ def _signed_out(message: str) -> Response:
     session.clear()
     flash(message, "info")
     # ?logged_out=1 also tells the service worker to drop the pages it kept.
-    return redirect(url_for("accounts.login", logged_out=1))
+    return redirect(url_for("staff.accounts.login", logged_out=1))
 
 
 @bp.post("/logout")
-@login_required
 def logout():  # noqa: ANN201
     return _signed_out(_("Bạn đã đăng xuất."))
 
 
 @bp.post("/logout-everywhere")
-@login_required
 def logout_everywhere():  # noqa: ANN201
     # Every session carries the version in its id; bumping it ends them all.
     current_user.session_version += 1
@@ -145,10 +147,7 @@ def logout_everywhere():  # noqa: ANN201
 
 
 @bp.get("/")
-@login_required
 def home():  # noqa: ANN201
-    if not isinstance(current_user, Officer):
-        abort(403)
     return render_template("accounts/home.html")
 
 
@@ -156,12 +155,9 @@ SETUP_KEY = "totp_setup_secret"
 
 
 @bp.route("/security", methods=["GET", "POST"])
-@login_required
 @limiter.limit("10 per minute", methods=["POST"])
 def security():  # noqa: ANN201
     """Any officer may turn on the second factor (admins always have it)."""
-    if not isinstance(current_user, Officer):
-        abort(403)
     officer: Officer = current_user
     error = None
     if request.method == "POST" and request.form.get("step") == "start":
@@ -172,7 +168,7 @@ def security():  # noqa: ANN201
             officer.totp_secret = secret
             session.pop(SETUP_KEY, None)
             flash(_("Đã bật xác thực hai lớp. Lần đăng nhập sau cần nhập mã 6 số."), "ok")
-            return redirect(url_for("accounts.security"))
+            return redirect(url_for("staff.accounts.security"))
         error = _("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại.")
     secret = None if officer.totp_secret else session.get(SETUP_KEY)
     qr = None
@@ -182,3 +178,22 @@ def security():  # noqa: ANN201
         qr = qr_svg(rules.totp_uri(officer, secret))
     return render_template("accounts/security.html", secret=secret, qr=qr,
                            error=error), (401 if error else 200)
+
+
+@bp.get("/login/oidc")
+@limiter.limit("30 per minute")
+def login_oidc():  # noqa: ANN201
+    return oidc_flow.start(oidc.STAFF)
+
+
+def finish_oidc_sign_in(sign_in: oidc.SignIn) -> Response | tuple[str, int]:
+    """The staff provider vouched for someone. Officers exist before they sign in: the
+    provider's claim must name an active account (never created here), and the back
+    office's TOTP rules apply afterwards."""
+    claim = current_app.config["MOTCUA"].oidc_staff_username_claim
+    username = sign_in.userinfo.get(claim) or sign_in.id_claims.get(claim)
+    officer = find_officer(str(username)) if isinstance(username, str) and username else None
+    if officer is None or not officer.active:
+        return oidc_flow.refused(_("Tài khoản công vụ này chưa được cấp quyền sử dụng "
+                                   "Motcua. Vui lòng liên hệ quản trị viên của xã."), 403)
+    return after_first_factor(officer, oidc_flow.local_path(sign_in.next_url))

@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.accounts.policies import no_store, officers_only
 from app.backoffice import forms, policies, queries, services, slips
 from app.core.workdays import load_calendar, to_vietnam_time
 from app.dossiers import workflow
@@ -39,9 +38,9 @@ from app.dossiers.models import Dossier, FileKind
 from app.dossiers.queries import file_of
 from app.extensions import db
 
+# Nested in the staff area (app/core/staff_area.py): its guard denies anyone but an officer
+# and marks every answer no-store; each route then checks its object.
 bp = Blueprint("backoffice", __name__, url_prefix="/officer")
-bp.before_request(officers_only)  # deny by default
-bp.after_request(no_store)
 
 AUDIT_DEFAULT_DAYS = 30
 

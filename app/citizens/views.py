@@ -34,12 +34,12 @@ def _helpers() -> dict[str, object]:
 def _must_sign_in() -> Response:
     if not oidc.enabled():
         abort(404)
-    return redirect(url_for("oidc.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("signin.login", next=request.full_path.rstrip("?")))
 
 
 def _render(values: dict[str, str] | None = None, errors: dict[str, str] | None = None,
             status: int = 200):  # noqa: ANN202
-    return render_template("accounts/citizen_dossiers.html",
+    return render_template("citizens/dossiers.html",
                            dossiers=queries.dossiers_of(current_user),
                            values=values or {}, errors=errors or {}), status
 

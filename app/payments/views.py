@@ -25,7 +25,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.accounts.policies import no_store, officers_only
 from app.backoffice import policies as office_policies
 from app.core.errors import DomainError
 from app.core.workdays import to_vietnam_time, vietnam_today
@@ -39,9 +38,8 @@ from app.places.posters import qr_png, qr_svg
 from app.procedures.fees import format_vnd
 
 bp = Blueprint("payments", __name__)
+# Nested in the staff area (app/core/staff_area.py), which denies anyone but an officer.
 office = Blueprint("payments_office", __name__, url_prefix="/officer/payments")
-office.before_request(officers_only)  # deny by default
-office.after_request(no_store)
 
 STATUS_LABELS: dict[str, Any] = {
     PaymentStatus.PENDING: _l("Chưa thanh toán"),
@@ -162,7 +160,7 @@ def _int(name: str) -> int:
 
 
 def _back(dossier: Dossier) -> Any:
-    return redirect(url_for("backoffice.dossier", code=dossier.code) + "#payment")
+    return redirect(url_for("staff.backoffice.dossier", code=dossier.code) + "#payment")
 
 
 @office.post("/<code>/cash")
