@@ -453,7 +453,15 @@
       var url = xhr.responseURL || "";
       var redirected = url && new URL(url).pathname !== new URL(form.action).pathname;
       if (xhr.status >= 200 && xhr.status < 300 && redirected) {
-        var go = function () { window.location.assign(url); };
+        // The answer already is the page the server sent the citizen to (with its one-time
+        // "sent" message): show it instead of asking the weak connection for it again.
+        var html = xhr.responseText, go = function () {
+          if (!/^\s*<!doctype html/i.test(html)) { window.location.assign(url); return; }
+          window.history.replaceState(null, "", url);
+          document.open();
+          document.write(html);
+          document.close();
+        };
         done().then(go, go);
         return;
       }
