@@ -1,5 +1,5 @@
 """Benchmark: the bytes a citizen sends for a dossier with three 12 MP phone photos, with the
-phone-side downscaling (the real app/static/js/apply.js in headless Chromium) and without it
+phone-side downscaling (the real app/static/js/upload-form.js in headless Chromium) and without it
 (the same form with JavaScript off: the plain multipart post). Goal: at least 5× less.
 
     .venv/bin/python bench/photo_bytes.py
@@ -39,10 +39,10 @@ def fill_form(page: Any, demo: common.Demo, photos: list[bytes]) -> None:
     page.check("[name=consent]")
     first, last = demo.requirements[0], demo.requirements[-1]
     # Two pages of the first paper from the gallery, the second paper from the camera.
-    page.set_input_files(f"input[name='doc-{first}'][multiple]", files=[
+    page.set_input_files(f"input[name='doc-{first}']", files=[
         {"name": f"IMG_000{i}.jpg", "mimeType": "image/jpeg", "buffer": photos[i]}
         for i in (0, 1)])
-    page.set_input_files(f"input[name='doc-{last}'][capture]", files=[
+    page.set_input_files(f"input[name='doc-{last}']", files=[
         {"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": photos[2]}])
 
 

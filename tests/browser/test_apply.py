@@ -131,14 +131,14 @@ def fill_rest(page: Any, procedure: dict[str, Any]) -> None:
 
 
 def attach_camera_photo(page: Any, requirement: int, photo: bytes) -> None:
-    page.set_input_files(f"input[name='doc-{requirement}'][capture]", files=[
+    page.set_input_files(f"input[name='doc-{requirement}']", files=[
         {"name": "IMG_20261122_0931.jpg", "mimeType": "image/jpeg", "buffer": photo}])
 
 
 def attach_other_papers(page: Any, procedure: dict[str, Any]) -> None:
     small = phone_photo(800, 600)
     for requirement in procedure["documents"][1:]:
-        page.set_input_files(f"input[name='doc-{requirement}'][multiple]", files=[
+        page.set_input_files(f"input[name='doc-{requirement}']", files=[
             {"name": f"giay-{requirement}.jpg", "mimeType": "image/jpeg", "buffer": small}])
 
 
@@ -264,6 +264,9 @@ def test_draft_outlives_a_failed_send_and_a_reload_and_is_sent_once(
         app: Flask, procedure: dict[str, Any], page: Any) -> None:
     open_apply_form(page)
     action, key = start_half_filled_draft(page, procedure)
+    fill_rest(page, procedure)  # complete, or the check before sending stops it on the phone
+    attach_other_papers(page, procedure)
+    wait_for_thumbnails(page, len(procedure["documents"]))
     page.context.set_offline(True)
     page.click("[data-submit]")
     page.get_by_text("Mất kết nối. Hồ sơ vẫn được lưu trên máy; bấm Gửi lại khi có mạng."
@@ -331,8 +334,9 @@ def test_double_click_on_send_makes_one_request(
 
 def test_a_refused_citizen_id_focuses_the_error_summary_and_keeps_the_photos(
         app: Flask, procedure: dict[str, Any], page: Any) -> None:
+    """What only the server knows (the province codes) comes back as its error summary."""
     open_apply_form(page)
-    fill_applicant(page, citizen_id="12345")
+    fill_applicant(page, citizen_id="999090123456")
     fill_rest(page, procedure)
     attach_camera_photo(page, procedure["documents"][0], phone_photo())
     attach_other_papers(page, procedure)
@@ -343,7 +347,7 @@ def test_a_refused_citizen_id_focuses_the_error_summary_and_keeps_the_photos(
     summary.wait_for()
     page.wait_for_function("() => document.activeElement"
                            " && document.activeElement.matches('[data-module=error-summary]')")
-    assert "12 chữ số" in summary.inner_text()
+    assert "Mã tỉnh nơi đăng ký khai sinh" in summary.inner_text()
     assert dossier_count(app) == 0
     # What was typed and the photos chosen are still there: only the ID needs fixing.
     assert page.input_value("[name=applicant_name]") == "Nguyễn Văn Bền"
@@ -369,7 +373,7 @@ def test_upload_progress_is_shown_and_reaches_100(
     fill_rest(page, procedure)
     attach_camera_photo(page, procedure["documents"][0], phone_photo())
     for requirement in procedure["documents"][1:]:
-        page.set_input_files(f"input[name='doc-{requirement}'][multiple]", files=[
+        page.set_input_files(f"input[name='doc-{requirement}']", files=[
             {"name": "so-ho-khau.pdf", "mimeType": "application/pdf", "buffer": noise_pdf(2)}])
     page.wait_for_function("(n) => document.querySelectorAll('.apply-thumbs li').length >= n",
                            arg=len(procedure["documents"]))
@@ -386,3 +390,140 @@ def test_upload_progress_is_shown_and_reaches_100(
     assert any(0 < v < 100 for v in values), "the bar moves while the files go up"
     assert any(re.fullmatch(r"Đang gửi hồ sơ… \d{1,2}%", label) for _v, label in seen)
     assert dossier_count(app) == 1
+
+
+KEY_IN_PAGE = re.compile(r'name="idempotency_key" value="[^"]*"')
+DRAFT_OF_ANOTHER_TAB = """async ([action, fields]) => {
+  const db = await new Promise((ok, ko) => {
+    const rq = indexedDB.open("motcua-drafts", 1);
+    rq.onupgradeneeded = () => rq.result.createObjectStore("drafts");
+    rq.onsuccess = () => ok(rq.result); rq.onerror = () => ko(rq.error);
+  });
+  await new Promise((ok, ko) => {
+    const tx = db.transaction("drafts", "readwrite");
+    tx.objectStore("drafts").put({fields, photos: {}, saved: Date.now()}, action);
+    tx.oncomplete = ok; tx.onerror = () => ko(tx.error);
+  });
+  db.close();
+}"""
+
+
+def fill_whole_form(page: Any, procedure: dict[str, Any], name: str, citizen_id: str) -> None:
+    page.fill("[name=applicant_name]", name)
+    page.fill("[name=citizen_id]", citizen_id)
+    page.fill("[name=phone]", PHONE)
+    page.select_option("[name=village]", VILLAGE)
+    page.select_option("[name=agency]", "tanhong")
+    fill_rest(page, procedure)
+    attach_camera_photo(page, procedure["documents"][0], phone_photo(1200, 900))
+    attach_other_papers(page, procedure)
+    wait_for_thumbnails(page, len(procedure["documents"]))
+
+
+def test_a_form_used_for_one_dossier_never_dead_ends(
+        app: Flask, procedure: dict[str, Any], page: Any) -> None:
+    """The one-time key belongs to one draft. The same dossier sent again is answered with
+    the dossier it made; another dossier gets a new key, even from the copy of the page the
+    service worker kept or from a draft still holding the used key (the server's 409)."""
+    open_apply_form(page)
+    fill_whole_form(page, procedure, "Nguyễn Văn Bền", CITIZEN_ID)
+    action = page.eval_on_selector("#apply-form", "form => form.action")
+
+    def lose_the_answer(route: Any) -> None:
+        route.fetch(max_redirects=0)
+        route.abort("connectionreset")
+
+    page.route(f"**{APPLY_PATH}", lose_the_answer)
+    page.click("[data-submit]")
+    page.get_by_text("Mất kết nối. Hồ sơ vẫn được lưu trên máy").wait_for()
+    page.unroute(f"**{APPLY_PATH}")
+    used = page.input_value("[name=idempotency_key]")
+    assert dossier_count(app) == 1
+
+    # The same body again, from the draft restored later: the existing dossier is shown.
+    page.reload()
+    page.get_by_text("Đã khôi phục bản nháp lưu trên máy").wait_for()
+    wait_for_thumbnails(page, len(procedure["documents"]))
+    assert page.input_value("[name=idempotency_key]") == used
+    page.click("[data-submit]")
+    first = submitted_code(page)
+    assert dossier_count(app) == 1
+
+    # Weak signal: the service worker answers with the page it kept, the used key in it.
+    def kept_copy(route: Any) -> None:
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        response = route.fetch()
+        body = KEY_IN_PAGE.sub(f'name="idempotency_key" value="{used}"', response.text())
+        route.fulfill(response=response, body=body)
+
+    page.route(f"**{APPLY_PATH}*", kept_copy)
+    page.goto(APPLY_PATH)
+    page.locator("#apply-form").wait_for()
+    page.unroute(f"**{APPLY_PATH}*")
+    assert page.get_by_text("Đã khôi phục bản nháp lưu trên máy").count() == 0
+    fill_whole_form(page, procedure, "Trần Thị Mai", "001190123457")
+    assert page.input_value("[name=idempotency_key]") != used
+    page.click("[data-submit]")
+    second = submitted_code(page)
+    assert second != first and dossier_count(app) == 2
+
+    # A draft another tab saved with the used key, for someone else: the server says 409,
+    # the phone takes a new key, says so, and sends again by itself.
+    statuses: list[int] = []
+    page.on("response", lambda r: statuses.append(r.status)
+            if r.request.method == "POST" else None)
+    page.goto(APPLY_PATH)
+    page.evaluate(DRAFT_OF_ANOTHER_TAB, [action, {
+        "applicant_name": "Lê Văn Cường", "idempotency_key": used}])
+    page.reload()
+    page.get_by_text("Đã khôi phục bản nháp lưu trên máy").wait_for()
+    assert page.input_value("[name=idempotency_key]") == used
+    fill_whole_form(page, procedure, "Lê Văn Cường", "001090123458")
+    page.click("[data-submit]")
+    third = submitted_code(page)
+    assert third not in (first, second) and dossier_count(app) == 3
+    assert statuses[0] == 409 and len(statuses) >= 2
+    with app.app_context():
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == third))
+        assert dossier is not None and dossier.applicant_name == "Lê Văn Cường"
+
+
+def test_typed_mistakes_are_shown_before_any_photo_goes_up(
+        app: Flask, procedure: dict[str, Any], page: Any, posts: list[tuple[str, int]]) -> None:
+    open_apply_form(page)
+    # One large "Chụp ảnh / Chọn ảnh" button per paper, a thumbnail once chosen.
+    buttons = page.locator("label.file-button")
+    assert buttons.count() >= len(procedure["documents"])
+    box = buttons.first.bounding_box()
+    assert box is not None and box["height"] >= 48 and box["width"] >= 250
+    fill_applicant(page, citizen_id="0010901234")
+    page.fill("[name=phone]", "0123")
+    fill_rest(page, procedure)
+    attach_camera_photo(page, procedure["documents"][0], phone_photo())
+    attach_other_papers(page, procedure)
+    wait_for_thumbnails(page, len(procedure["documents"]))
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.method == "POST" else None)
+    page.click("[data-submit]")
+
+    summary = page.locator("[data-module=error-summary]")
+    summary.wait_for()
+    page.wait_for_function("() => document.activeElement"
+                           " && document.activeElement.matches('[data-module=error-summary]')")
+    text = summary.inner_text()
+    assert "Vui lòng sửa các mục sau" in text
+    assert "Số định danh cá nhân phải gồm đúng 12 chữ số." in text
+    assert "Số điện thoại di động không đúng. Ví dụ: 0912 345 678." in text
+    assert page.get_attribute("[name=citizen_id]", "aria-invalid") == "true"
+    assert page.locator("#f-citizen_id-error").is_visible()
+    assert sent == [] and posts == [], "nothing went up"
+    assert page.is_enabled("[data-submit]")
+
+    page.fill("[name=citizen_id]", CITIZEN_ID)
+    page.fill("[name=phone]", PHONE)
+    page.click("[data-submit]")
+    code = submitted_code(page)
+    assert [p for p, _n in posts] == [APPLY_PATH]
+    assert_stored_photo_is_clean(app, code, procedure["documents"][0])

@@ -85,8 +85,7 @@ def test_an_online_dossier_through_the_desk(app, browser, page, live_server):
     assert missing_doc in citizen.content()
     citizen.fill("#f-note", "Đã chụp lại căn cước rõ nét")
     citizen.click("text=Gửi bổ sung")
-    citizen.wait_for_load_state()
-    assert "Đã nộp bổ sung" in citizen.content()
+    citizen.get_by_text("Đã nộp bổ sung").wait_for()  # sent by upload-form.js, then shown
 
     # Complete now: received, with the receipt and appointment slip to print.
     _act(page, code, "Tiếp nhận hồ sơ")

@@ -37,16 +37,18 @@ def _count(app: Flask, model: type) -> int:
 
 def test_form_keeps_the_markup_contract(client, world: World) -> None:
     html, _csrf, key = open_form(client)
-    assert ('<form id="apply-form" data-module="apply-form" method="post" '
+    assert ('<form id="apply-form" data-module="upload-form" method="post" '
             'enctype="multipart/form-data" novalidate') in html
     assert re.fullmatch(r"[0-9a-f-]{36}", key)
     assert html.count("<h1") == 1
     fieldset = f'<fieldset data-requirement="{world.required_doc}"'
     assert fieldset in html and f'data-requirement="{world.optional_doc}"' in html
+    # One large "Chụp ảnh / Chọn ảnh" button per paper: the phone offers camera or files.
     name = f'name="doc-{world.required_doc}"'
-    assert f'{name} accept="image/*" capture="environment"' in html
+    assert html.count(name) == 1
     assert f'{name} accept="image/*,application/pdf" multiple' in html
-    assert "hoặc chọn ảnh/tệp PDF có sẵn" in html
+    button = f'<label class="file-button" for="f-doc-{world.required_doc}">'
+    assert f"{button}Chụp ảnh / Chọn ảnh" in html
     # The paper that must be shown in person gets no upload slot.
     assert html.count("<fieldset data-requirement=") == 2
     for field in ("applicant_name", "citizen_id", "birth_date", "phone", "address", "agency",
