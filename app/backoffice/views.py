@@ -26,7 +26,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.policies import no_store, officers_only
 from app.backoffice import forms, policies, queries, services, slips
-from app.core.workdays import load_calendar, to_vietnam_time
+from app.core.vntime import to_vietnam_time, vietnam_day_start, vietnam_today
+from app.core.workdays import load_calendar
 from app.dossiers import workflow
 from app.dossiers.filestore import get_file_store
 from app.dossiers.forms import (
@@ -77,7 +78,7 @@ def inbox() -> Any:
     officer = current_user
     flt = forms.parse_inbox_filter(request.args, queries.QUEUE_KEYS,
                                    queries.DEFAULT_QUEUE.get(officer.role, "all"))
-    window = queries.Window.for_today(policies.vietnam_today(), load_calendar())
+    window = queries.Window.for_today(vietnam_today(), load_calendar())
     return render_template(
         "backoffice/inbox.html", flt=flt, window=window, queues=queries.QUEUES,
         counts=queries.queue_counts(officer.agency_id, window),
@@ -228,7 +229,7 @@ def dashboard() -> Any:
     officer = current_user
     if not policies.can_view_dashboard(officer):
         abort(403)
-    data = queries.dashboard(officer.agency_id, policies.vietnam_today())
+    data = queries.dashboard(officer.agency_id, vietnam_today())
     officers = queries.officers_of(officer.agency_id)
     named = [(officers[i].full_name if i in officers else "", f)
              for i, f in data.by_officer.items()]
@@ -248,14 +249,14 @@ def audit_csv() -> Any:
     officer = current_user
     if not policies.can_export_audit(officer):
         abort(403)
-    today = policies.vietnam_today()
+    today = vietnam_today()
     end = parse_date(request.args.get("to")) or today
     start = parse_date(request.args.get("from")) or end - timedelta(days=AUDIT_DEFAULT_DAYS)
     if end < start:
         abort(400, _("Ngày bắt đầu phải trước ngày kết thúc."))
     services.record(officer, "export_audit")
-    rows = queries.audit_rows(officer.agency_id, queries.vietnam_day_start(start),
-                              queries.vietnam_day_start(end + timedelta(days=1)))
+    rows = queries.audit_rows(officer.agency_id, vietnam_day_start(start),
+                              vietnam_day_start(end + timedelta(days=1)))
 
     def generate() -> Iterator[str]:
         buffer = io.StringIO()

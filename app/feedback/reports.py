@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import distinct, func, select
 
 from app.accounts.models import Officer
-from app.backoffice.queries import vietnam_day_start
+from app.core.vntime import month_start, next_month_start, vietnam_day_start
 from app.core.workdays import judge_timeliness
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
@@ -69,7 +69,7 @@ class Report:
 def parse_month(raw: str | None, today: date) -> date | None:
     """'2026-03' → 1 March 2026; empty → this month; anything else → None."""
     if not raw:
-        return today.replace(day=1)
+        return month_start(today)
     try:
         year, month = (int(p) for p in raw.split("-"))
         return date(year, month, 1)
@@ -81,7 +81,7 @@ def monthly(agency_id: int, month: date) -> Report:
     """An officer "handled" a dossier when they made a move on it during the month; a
     dossier finished this month counts for every officer who handled it at any time."""
     start = vietnam_day_start(month)
-    end = vietnam_day_start((month + timedelta(days=32)).replace(day=1))
+    end = vietnam_day_start(next_month_start(month))
     officers = {o.id: o for o in db.session.scalars(
         select(Officer).where(Officer.agency_id == agency_id))}
     rows = {i: Row(i, o.full_name) for i, o in officers.items()}

@@ -30,7 +30,7 @@ from flask_login import current_user
 from app.accounts.policies import no_store, officers_only
 from app.core.errors import DomainError, render_error
 from app.core.identity import IdentityError, normalize_phone
-from app.core.workdays import vietnam_today
+from app.core.vntime import vietnam_today
 from app.dossiers import access
 from app.dossiers import queries as dossier_queries
 from app.dossiers.filestore import get_file_store

@@ -28,7 +28,7 @@ from flask_login import current_user
 from app.accounts.policies import no_store, officers_only
 from app.backoffice import policies as office_policies
 from app.core.errors import DomainError
-from app.core.workdays import to_vietnam_time, vietnam_today
+from app.core.vntime import to_vietnam_time, vietnam_today
 from app.dossiers import access
 from app.dossiers import policies as dossier_policies
 from app.dossiers import queries as dossier_queries

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import joinedload
 
-from app.core.workdays import vietnam_today
+from app.core.vntime import vietnam_today
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.places.models import Agency, Village, VillageScan, agency_procedures

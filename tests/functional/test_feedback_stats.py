@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from app.accounts.models import Officer
-from app.core.workdays import VIETNAM
+from app.core.vntime import VIETNAM
 from app.dossiers.models import Dossier
 from app.dossiers.workflow import Actor, apply
 from app.extensions import db

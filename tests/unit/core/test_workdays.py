@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.core.vntime import VIETNAM
 from app.core.workdays import (
     BUNDLED_OVERRIDES,
-    VIETNAM,
     WorkingCalendar,
     bundled_overrides,
     due_date_for,
