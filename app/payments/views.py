@@ -28,6 +28,7 @@ from flask_login import current_user
 from app.accounts.policies import no_store, officers_only
 from app.backoffice import policies as office_policies
 from app.core.errors import DomainError
+from app.core.qr import qr_png, qr_svg
 from app.core.vntime import to_vietnam_time, vietnam_today
 from app.dossiers import access
 from app.dossiers import policies as dossier_policies
@@ -35,7 +36,6 @@ from app.dossiers import queries as dossier_queries
 from app.dossiers.models import Dossier
 from app.payments import policies, queries, reconcile, services, vietqr
 from app.payments.models import CreditState, Payment, PaymentStatus
-from app.places.posters import qr_png, qr_svg
 from app.procedures.fees import format_vnd
 
 bp = Blueprint("payments", __name__)

@@ -19,9 +19,10 @@ from flask_login import current_user
 from app.accounts.policies import can_manage_posters, is_officer
 from app.core.errors import render_error
 from app.core.pagecache import shared_page
+from app.core.qr import qr_png, qr_svg, qr_svg_document
 from app.places import queries, services
 from app.places.models import Village
-from app.places.posters import qr_png, qr_svg, qr_svg_document, village_url
+from app.places.posters import village_url
 
 bp = Blueprint("places", __name__)
 
