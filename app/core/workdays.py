@@ -1,4 +1,5 @@
-"""Working days in Vietnam: holidays, the yearly swap decisions, due dates and timeliness."""
+"""Working days in Vietnam: holidays, the yearly swap decisions (shipped and in the database),
+due dates and timeliness."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ from pathlib import Path
 from types import MappingProxyType
 
 import holidays
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.models import Base
 from app.core.vntime import to_vietnam_time, vietnam_day
 
 # A same-day procedure received after this time is returned the next working day (DOMAIN.md).
@@ -123,6 +127,16 @@ def judge_timeliness(finished_at: datetime, due_date: date) -> str:
     return "late"
 
 
+class CalendarOverride(Base):
+    """The government's yearly decisions: extra days off and Saturdays worked in exchange."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    is_working_day: Mapped[bool]
+    reason: Mapped[str] = mapped_column(String(200), default="")
+
+
 @cache
 def bundled_overrides() -> Mapping[date, bool]:
     """The decisions shipped with the app (a read-only file, so reading it once is safe)."""
@@ -140,7 +154,6 @@ def load_calendar() -> WorkingCalendar:
     from flask import g
     from sqlalchemy import select
 
-    from app.dossiers.models import CalendarOverride
     from app.extensions import db
 
     calendar = g.get("_working_calendar")
