@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
+import itertools
 from datetime import timedelta
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
     send_file,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -26,6 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.accounts.policies import no_store, officers_only
 from app.backoffice import forms, policies, queries, services, slips
+from app.core import exports
 from app.core.vntime import to_vietnam_time, vietnam_day_start, vietnam_today
 from app.core.workdays import load_calendar
 from app.dossiers import workflow
@@ -238,12 +235,6 @@ def dashboard() -> Any:
     return render_template("backoffice/dashboard.html", data=data, rows=rows)
 
 
-def _csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @bp.get("/audit.csv")
 def audit_csv() -> Any:
     officer = current_user
@@ -258,21 +249,8 @@ def audit_csv() -> Any:
     rows = queries.audit_rows(officer.agency_id, vietnam_day_start(start),
                               vietnam_day_start(end + timedelta(days=1)))
 
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        # The BOM makes spreadsheet programs read the Vietnamese names as UTF-8.
-        writer.writerow(["\ufeffthoi_gian", "tai_khoan", "ho_ten", "vai_tro", "thao_tac",
-                         "ma_ho_so", "tep", "dia_chi_ip"])
-        for at, username, name, role, what, code, file_id, ip in rows:
-            writer.writerow([_csv_cell(v) for v in (
-                to_vietnam_time(at).isoformat(timespec="seconds"), username, name, role, what,
-                code, file_id, ip)])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-
-    filename = f"nhat-ky-truy-cap-{start:%Y%m%d}-{end:%Y%m%d}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    header = ["thoi_gian", "tai_khoan", "ho_ten", "vai_tro", "thao_tac", "ma_ho_so", "tep",
+              "dia_chi_ip"]
+    lines = ((to_vietnam_time(at).isoformat(timespec="seconds"), *rest) for at, *rest in rows)
+    return exports.csv_response(itertools.chain([header], lines),
+                                f"nhat-ky-truy-cap-{start:%Y%m%d}-{end:%Y%m%d}.csv")

@@ -3,8 +3,6 @@ share on time, ratings (of dossiers and at the counter) and the comments; CSV an
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -12,6 +10,7 @@ from typing import Any
 from sqlalchemy import distinct, func, select
 
 from app.accounts.models import Officer
+from app.core import exports
 from app.core.vntime import month_start, next_month_start, vietnam_day_start
 from app.core.workdays import judge_timeliness
 from app.dossiers.models import Dossier, DossierEvent
@@ -150,47 +149,21 @@ def monthly(agency_id: int, month: date) -> Report:
     return Report(month, commune, listed)
 
 
-def _cell(value: Any) -> Any:
-    # A text cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value
-
-
 def table(report: Report, commune_name: str) -> list[list[Any]]:
     head = [HEADERS["officer"], *(HEADERS[c] for c in COLUMNS)]
     body = [[commune_name, *report.commune.values()]]
     body += [[r.name, *r.values()] for r in report.officers]
-    return [head, *([_cell(v) for v in line] for line in body)]
+    return [head, *body]
 
 
 def comments(report: Report) -> list[list[str]]:
     out = [[HEADERS["officer"], "Ý kiến"]]
-    out += [[_cell(r.name), _cell(c)] for r in report.officers for c in r.comments]
+    out += [[r.name, c] for r in report.officers for c in r.comments]
     return out
 
 
-def to_csv(report: Report, commune_name: str) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # spreadsheet programs then read the Vietnamese as UTF-8
-    csv.writer(buffer).writerows(table(report, commune_name))
-    return buffer.getvalue()
-
-
-def to_xlsx(report: Report, commune_name: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{report.month:%Y-%m}"
-    for line in table(report, commune_name):
-        sheet.append(line)
-    for column in ("F", "J"):  # the two shares
-        for cell in sheet[column][1:]:
-            cell.number_format = "0.0%"
-    notes = book.create_sheet("Y kien")
-    for line in comments(report):
-        notes.append(line)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def sheets(report: Report, commune_name: str) -> list[exports.Sheet]:
+    """The XLSX: the table (its two shares as percentages), then the comments."""
+    return [exports.Sheet(f"{report.month:%Y-%m}", table(report, commune_name),
+                          {"F": "0.0%", "J": "0.0%"}),
+            exports.Sheet("Y kien", comments(report))]

@@ -4,9 +4,7 @@ pages under /officer (feedback answers, counters, monthly reports)."""
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
-import io
 import json
 import uuid as uuidlib
 from datetime import UTC, datetime
@@ -28,6 +26,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.policies import no_store, officers_only
+from app.core import exports
 from app.core.errors import DomainError, render_error
 from app.core.identity import IdentityError, normalize_phone
 from app.core.vntime import vietnam_today
@@ -315,12 +314,8 @@ def stats_page(slug: str) -> Any:
 @bp.get("/stats/<slug>.csv")
 def stats_csv(slug: str) -> Any:
     data = _stats_for(slug)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer).writerows(stats.csv_rows(data))
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=thong-ke-{data.agency.slug}-"
-                               f"{data.year}.csv"})
+    return exports.csv_response(stats.csv_rows(data), f"thong-ke-{data.agency.slug}-"
+                                                      f"{data.year}.csv")
 
 
 # --- the hall display ------------------------------------------------------------------------
@@ -471,11 +466,8 @@ def report_monthly() -> Any:
     filename = f"bao-cao-{officer.agency.slug}-{month:%Y-%m}"
     fmt = request.args.get("format", "")
     if fmt == "csv":
-        return Response(reports.to_csv(data, name), mimetype="text/csv", headers={
-            "Content-Disposition": f"attachment; filename={filename}.csv"})
+        return exports.csv_response(reports.table(data, name), f"{filename}.csv")
     if fmt == "xlsx":
-        return send_file(io.BytesIO(reports.to_xlsx(data, name)), as_attachment=True,
-                         download_name=f"{filename}.xlsx", mimetype="application/vnd."
-                         "openxmlformats-officedocument.spreadsheetml.sheet")
+        return exports.xlsx_response(reports.sheets(data, name), f"{filename}.xlsx")
     return render_template("feedback/report.html", r=data, agency=officer.agency,
                            full=policies.can_read_full_report(officer))
