@@ -117,7 +117,7 @@ class Stats:
 
 def scope_ids(agency: Agency) -> list[Agency]:
     """The communes a province's figures add up (the agency itself for a commune)."""
-    if agency.kind != "province":
+    if not agency.is_province:
         return []
     return list(db.session.scalars(
         select(Agency).where(Agency.parent_id == agency.id).order_by(Agency.name)))
