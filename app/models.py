@@ -3,13 +3,8 @@
 from app.accounts.models import Officer, Role
 from app.backoffice.models import AuditEntry
 from app.citizens.models import Citizen  # noqa: F401
-from app.dossiers.models import (
-    CalendarOverride,
-    Dossier,
-    DossierEvent,
-    DossierFile,
-    DossierSequence,
-)
+from app.core.workdays import CalendarOverride
+from app.dossiers.models import Dossier, DossierEvent, DossierFile, DossierSequence
 from app.feedback.models import Counter, Feedback, KioskRating, Rating, RatingOfficer, StatsDaily  # noqa: F401,E501
 from app.notifications.models import Delivery, Notification, PushSubscription  # noqa: F401
 from app.payments.models import BankTransaction, Payment, PaymentEntry, PaymentSequence  # noqa: F401,E501

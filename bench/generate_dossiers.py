@@ -30,11 +30,11 @@ import psycopg  # noqa: E402
 
 from app.accounts.passwords import hash_password  # noqa: E402
 from app.core.text import fold  # noqa: E402
+from app.core.vntime import vietnam_day  # noqa: E402
 from app.core.workdays import (  # noqa: E402
     WorkingCalendar,
     bundled_overrides,
     due_date_for,
-    to_vietnam_time,
 )
 
 PASSWORD = "bench-mat-khau-2026"  # noqa: S105  (throw-away bench accounts)
@@ -137,7 +137,7 @@ def _dossier_rows(agency: dict[str, Any], count: int, now: datetime, rnd: random
     sequence: dict[date, int] = {}
     rows = []
     for submitted in moments:
-        day = to_vietnam_time(submitted).date()
+        day = vietnam_day(submitted)
         sequence[day] = sequence.get(day, 0) + 1
         code = f"{agency['code']}-{day:%y%m%d}-{sequence[day]:04d}"
         pid, days, calendar_days = rnd.choices(agency["procedures"], WEIGHTS)[0]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.core.qr import qr_svg  # noqa: E402
 from app.payments.vietqr import build_payload  # noqa: E402
-from app.places.posters import qr_svg  # noqa: E402
 
 
 def main() -> None:

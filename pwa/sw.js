@@ -1,11 +1,12 @@
 /* Motcua service worker: public pages stay readable offline; nothing personal is kept.
  *
- * The server fills in VERSION and PRECACHE when it serves /sw.js (app/pwa/views.py).
+ * The server fills in VERSION, PRECACHE and the path lists when it serves /sw.js
+ * (app/pwa/views.py); the lists come from app/pwa/cache_policy.py, the server's own rules.
  * PRECACHE holds the exact ?v=<hash> URLs that asset_url() writes into pages, so the
  * offline page is styled even when the phone loses signal right after its first visit
  * (runtime caching alone would miss anything not yet requested). VERSION hashes this file
- * and that list: a changed asset makes a byte-different worker, which the browser installs,
- * and activate() then drops the old shell cache.
+ * and those lists: a changed asset or list makes a byte-different worker, which the browser
+ * installs, and activate() then drops the old shell cache.
  */
 "use strict";
 
@@ -18,9 +19,10 @@ const MAX_PAGES = 60;
 const OFFLINE_URL = "/offline";
 const NETWORK_TIMEOUT_MS = 3000;
 
-// The same lists as app/pwa/cache_policy.py; the server's Cache-Control is the main guard.
-const PUBLIC_PAGE = /^\/(?:$|v\/|procedures(?:\/|$))/;
-const PERSONAL = /^\/(?:officer|admin|d|track|api|kiosk)(?:\/|$)/;
+// cache_policy.py's lists; the server's Cache-Control is the main guard, these a second one.
+const PUBLIC_PAGES = ["__PUBLIC_PAGES__"];
+const PUBLIC_SECTIONS = ["__PUBLIC_SECTIONS__"];
+const PERSONAL_PREFIXES = ["__PERSONAL_PREFIXES__"];
 const LOGOUT = /^\/(?:officer\/)?logout/;  // officers' and citizens' sign-out
 // Query parameters that only count visits: /v/abc?src=qr and /v/abc are one page.
 const TRACKING_PARAMS = ["src", "source"];
@@ -68,6 +70,19 @@ function isLogout(url) {
     (url.pathname === "/officer/login" && url.searchParams.has("logged_out"));
 }
 
+// A section is the path itself and everything below it: /d and /d/X, never /dich-vu.
+function under(path, prefix) {
+  return path === prefix || path.startsWith(prefix + "/");
+}
+
+function isPublicPage(path) {
+  return PUBLIC_PAGES.includes(path) || PUBLIC_SECTIONS.some((section) => under(path, section));
+}
+
+function isPersonal(path) {
+  return PERSONAL_PREFIXES.some((prefix) => under(path, prefix));
+}
+
 function dropPages() {
   return caches.delete(PAGES);
 }
@@ -82,7 +97,7 @@ function pageKey(url) {
 function keepable(url, response) {
   const control = (response.headers.get("Cache-Control") || "").toLowerCase();
   return response.ok && response.type === "basic" && !response.redirected &&
-    PUBLIC_PAGE.test(url.pathname) && !PERSONAL.test(url.pathname) &&
+    isPublicPage(url.pathname) && !isPersonal(url.pathname) &&
     !/(?:^|[\s,])(?:no-store|private)(?:$|[\s,=])/.test(control) &&
     (response.headers.get("Content-Type") || "").startsWith("text/html");
 }
@@ -111,7 +126,7 @@ async function offlinePage() {
 // crawling 3G link, the offline page when there is neither.
 async function navigate(event, url) {
   const key = pageKey(url);
-  const mayKeep = PUBLIC_PAGE.test(url.pathname) && !PERSONAL.test(url.pathname);
+  const mayKeep = isPublicPage(url.pathname) && !isPersonal(url.pathname);
   const network = Promise.resolve(event.preloadResponse)
     .then((preloaded) => preloaded || fetch(event.request));
   // The copy is made before the page consumes the body; storing finishes in the background.

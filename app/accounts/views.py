@@ -27,6 +27,7 @@ from app.accounts import oidc, oidc_flow
 from app.accounts.models import Officer
 from app.accounts.services import find_officer
 from app.core import transaction
+from app.core.qr import qr_svg
 from app.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/officer")
@@ -120,8 +121,6 @@ def login_totp_setup():  # noqa: ANN201
             officer.totp_secret = secret
             return _finish_login(officer, pending.get("next"))
         error = _("Mã xác thực không đúng. Kiểm tra giờ trên điện thoại rồi thử lại.")
-    from app.places.posters import qr_svg
-
     return render_template("accounts/totp_setup.html", error=error, secret=secret,
                            qr=qr_svg(rules.totp_uri(officer, secret))), (401 if error else 200)
 
@@ -173,8 +172,6 @@ def security():  # noqa: ANN201
     secret = None if officer.totp_secret else session.get(SETUP_KEY)
     qr = None
     if secret:
-        from app.places.posters import qr_svg
-
         qr = qr_svg(rules.totp_uri(officer, secret))
     return render_template("accounts/security.html", secret=secret, qr=qr,
                            error=error), (401 if error else 200)

@@ -11,7 +11,7 @@ from typing import Any
 
 from app.accounts.models import Officer, Role
 from app.accounts.policies import is_officer
-from app.core.workdays import vietnam_today
+from app.core.vntime import vietnam_today
 from app.dossiers import workflow
 from app.dossiers.models import Dossier, DossierStatus
 

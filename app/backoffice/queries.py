@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -16,7 +16,8 @@ from app.accounts.models import Officer, Role
 from app.backoffice.forms import InboxFilter
 from app.backoffice.models import AuditEntry
 from app.core.text import fold
-from app.core.workdays import VIETNAM, WorkingCalendar, judge_timeliness
+from app.core.vntime import month_bounds, vietnam_day_start
+from app.core.workdays import WorkingCalendar, judge_timeliness
 from app.dossiers.models import Dossier, DossierStatus
 from app.dossiers.queries import normalize_code
 from app.extensions import db
@@ -52,11 +53,6 @@ QUEUE_KEYS = tuple(q.key for q in QUEUES)
 # Where each role starts its day.
 DEFAULT_QUEUE = {Role.RECEIVING: "waiting", Role.SPECIALIST: "processing",
                  Role.LEADER: "approval"}
-
-
-def vietnam_day_start(day: date) -> datetime:
-    """Midnight of a Vietnamese calendar day, in UTC (what the database compares)."""
-    return datetime.combine(day, time.min, tzinfo=VIETNAM).astimezone(UTC)
 
 
 @dataclass
@@ -227,12 +223,6 @@ class Dashboard:
     month_start: date
     commune: Figures
     by_officer: dict[int | None, Figures]
-
-
-def month_bounds(today: date) -> tuple[date, date]:
-    first = today.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following
 
 
 def dashboard(agency_id: int, today: date) -> Dashboard:

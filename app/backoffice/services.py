@@ -14,7 +14,7 @@ from app.backoffice.models import AuditEntry
 from app.backoffice.policies import can_apologize_on
 from app.core.errors import DomainError
 from app.core.models import utcnow
-from app.core.workdays import to_vietnam_time
+from app.core.vntime import vietnam_day
 from app.dossiers import workflow
 from app.dossiers.forms import Applicant
 from app.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, FileKind
@@ -43,7 +43,7 @@ def take_action(dossier: Dossier, action: str, officer: Officer, given: ActionIn
     A StaleDataError from the flush means another officer moved the dossier first; the
     request rolls back and every file stored here is deleted again.
     """
-    today = to_vietnam_time(at).date() if at else None
+    today = vietnam_day(at) if at else None
     if action == "apologize" and not can_apologize_on(dossier, today):
         raise DomainError(_("Phiếu xin lỗi phải lập chậm nhất một ngày trước ngày hẹn trả."),
                           code="apology_too_late")

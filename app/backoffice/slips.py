@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
+from app.core.qr import qr_svg
 from app.dossiers.models import Dossier, DossierEvent
-from app.places.posters import qr_svg
 
 FORMATS = ("a4", "80mm")
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
+import itertools
 from datetime import timedelta
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
     send_file,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,7 +21,9 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.backoffice import forms, policies, queries, services, slips
-from app.core.workdays import load_calendar, to_vietnam_time
+from app.core import exports
+from app.core.vntime import to_vietnam_time, vietnam_day_start, vietnam_today
+from app.core.workdays import load_calendar
 from app.dossiers import workflow
 from app.dossiers.filestore import get_file_store
 from app.dossiers.forms import (
@@ -76,7 +74,7 @@ def inbox() -> Any:
     officer = current_user
     flt = forms.parse_inbox_filter(request.args, queries.QUEUE_KEYS,
                                    queries.DEFAULT_QUEUE.get(officer.role, "all"))
-    window = queries.Window.for_today(policies.vietnam_today(), load_calendar())
+    window = queries.Window.for_today(vietnam_today(), load_calendar())
     return render_template(
         "backoffice/inbox.html", flt=flt, window=window, queues=queries.QUEUES,
         counts=queries.queue_counts(officer.agency_id, window),
@@ -227,7 +225,7 @@ def dashboard() -> Any:
     officer = current_user
     if not policies.can_view_dashboard(officer):
         abort(403)
-    data = queries.dashboard(officer.agency_id, policies.vietnam_today())
+    data = queries.dashboard(officer.agency_id, vietnam_today())
     officers = queries.officers_of(officer.agency_id)
     named = [(officers[i].full_name if i in officers else "", f)
              for i, f in data.by_officer.items()]
@@ -236,41 +234,22 @@ def dashboard() -> Any:
     return render_template("backoffice/dashboard.html", data=data, rows=rows)
 
 
-def _csv_cell(value: Any) -> str:
-    text = "" if value is None else str(value)
-    # A cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
-
-
 @bp.get("/audit.csv")
 def audit_csv() -> Any:
     officer = current_user
     if not policies.can_export_audit(officer):
         abort(403)
-    today = policies.vietnam_today()
+    today = vietnam_today()
     end = parse_date(request.args.get("to")) or today
     start = parse_date(request.args.get("from")) or end - timedelta(days=AUDIT_DEFAULT_DAYS)
     if end < start:
         abort(400, _("Ngày bắt đầu phải trước ngày kết thúc."))
     services.record(officer, "export_audit")
-    rows = queries.audit_rows(officer.agency_id, queries.vietnam_day_start(start),
-                              queries.vietnam_day_start(end + timedelta(days=1)))
+    rows = queries.audit_rows(officer.agency_id, vietnam_day_start(start),
+                              vietnam_day_start(end + timedelta(days=1)))
 
-    def generate() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        # The BOM makes spreadsheet programs read the Vietnamese names as UTF-8.
-        writer.writerow(["\ufeffthoi_gian", "tai_khoan", "ho_ten", "vai_tro", "thao_tac",
-                         "ma_ho_so", "tep", "dia_chi_ip"])
-        for at, username, name, role, what, code, file_id, ip in rows:
-            writer.writerow([_csv_cell(v) for v in (
-                to_vietnam_time(at).isoformat(timespec="seconds"), username, name, role, what,
-                code, file_id, ip)])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-        yield buffer.getvalue()
-
-    filename = f"nhat-ky-truy-cap-{start:%Y%m%d}-{end:%Y%m%d}.csv"
-    return Response(stream_with_context(generate()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    header = ["thoi_gian", "tai_khoan", "ho_ten", "vai_tro", "thao_tac", "ma_ho_so", "tep",
+              "dia_chi_ip"]
+    lines = ((to_vietnam_time(at).isoformat(timespec="seconds"), *rest) for at, *rest in rows)
+    return exports.csv_response(itertools.chain([header], lines),
+                                f"nhat-ky-truy-cap-{start:%Y%m%d}-{end:%Y%m%d}.csv")

@@ -1,18 +1,22 @@
-"""Working days in Vietnam: holidays, the yearly swap decisions, due dates and timeliness."""
+"""Working days in Vietnam: holidays, the yearly swap decisions (shipped and in the database),
+due dates and timeliness."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from zoneinfo import ZoneInfo
 
 import holidays
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from app.core.models import Base
+from app.core.vntime import to_vietnam_time, vietnam_day
+
 # A same-day procedure received after this time is returned the next working day (DOMAIN.md).
 SAME_DAY_CUTOFF = time(15, 0)
 UNITS = ("working_days", "calendar_days")
@@ -86,18 +90,6 @@ class WorkingCalendar:
         return count
 
 
-def to_vietnam_time(moment: datetime) -> datetime:
-    """The moment on Vietnam's clock. Naive datetimes are UTC (SQLite returns them naive)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(VIETNAM)
-
-
-def vietnam_today() -> date:
-    """The calendar day in Vietnam, whatever the server's time zone."""
-    return datetime.now(VIETNAM).date()
-
-
 def due_date_for(received_at: datetime, time_limit_days: int, *,
                  unit: str = "working_days", calendar: WorkingCalendar | None = None) -> date:
     """The appointment date (ngày hẹn trả) for a dossier received at `received_at`.
@@ -127,12 +119,22 @@ def due_date_for(received_at: datetime, time_limit_days: int, *,
 
 def judge_timeliness(finished_at: datetime, due_date: date) -> str:
     """'early', 'on_time' or 'late' for a result finished at `finished_at` (Vietnam's date)."""
-    finished_on = to_vietnam_time(finished_at).date()
+    finished_on = vietnam_day(finished_at)
     if finished_on < due_date:
         return "early"
     if finished_on == due_date:
         return "on_time"
     return "late"
+
+
+class CalendarOverride(Base):
+    """The government's yearly decisions: extra days off and Saturdays worked in exchange."""
+
+    __tablename__ = "calendar_overrides"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    is_working_day: Mapped[bool]
+    reason: Mapped[str] = mapped_column(String(200), default="")
 
 
 @cache
@@ -152,7 +154,6 @@ def load_calendar() -> WorkingCalendar:
     from flask import g
     from sqlalchemy import select
 
-    from app.dossiers.models import CalendarOverride
     from app.extensions import db
 
     calendar = g.get("_working_calendar")

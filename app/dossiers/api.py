@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from app.api.blueprint import bp
 from app.core.errors import render_error
-from app.core.workdays import to_vietnam_time
+from app.core.vntime import to_vietnam_time
 from app.dossiers import forms, queries, services, workflow
 from app.dossiers.codes import secret_matches
 from app.dossiers.models import Dossier

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.core.workdays import to_vietnam_time
+from app.core.vntime import vietnam_day
 from app.dossiers.models import DossierSequence
 from app.extensions import db
 
@@ -26,7 +26,7 @@ def next_dossier_code(agency: Agency, now: datetime) -> str:
     One upsert statement both creates the day's counter and bumps it, so concurrent
     submissions queue on the counter row and never read the same number.
     """
-    day = to_vietnam_time(now).date()
+    day = vietnam_day(now)
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(DossierSequence).values(agency_id=agency.id, day=day, last=1)

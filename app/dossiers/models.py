@@ -153,13 +153,3 @@ class DossierSequence(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     day: Mapped[date]
     last: Mapped[int] = mapped_column(default=0)
-
-
-class CalendarOverride(Base):
-    """The government's yearly decisions: extra days off and Saturdays worked in exchange."""
-
-    __tablename__ = "calendar_overrides"
-
-    day: Mapped[date] = mapped_column(primary_key=True)
-    is_working_day: Mapped[bool]
-    reason: Mapped[str] = mapped_column(String(200), default="")

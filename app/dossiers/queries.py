@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.dossiers.models import Dossier, DossierFile
 from app.extensions import db
 from app.places.models import Agency, Village
+from app.places.queries import select_communes
 from app.procedures.models import Procedure
 
 
@@ -71,8 +72,8 @@ def referenced_storage_keys() -> set[str]:
 
 
 def agencies_for(procedure: Procedure) -> list[Agency]:
-    """The communes that take this procedure (every non-provincial agency if none is linked)."""
+    """The communes that take this procedure (every commune if none is linked)."""
     if procedure.agencies:
         return sorted(procedure.agencies, key=lambda a: a.name)
     return list(db.session.scalars(
-        select(Agency).where(Agency.kind != "province").order_by(Agency.name)))
+        select_communes().order_by(Agency.name)))

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 
 from app.citizens import services as citizen_services
 from app.core.identity import IdentityError, normalize_phone
-from app.core.workdays import to_vietnam_time
+from app.core.vntime import to_vietnam_time
 from app.dossiers import access, forms, policies, queries, services, workflow
 from app.dossiers.codes import tracking_secret
 from app.dossiers.filestore import get_file_store

@@ -12,12 +12,8 @@ from flask_babel import lazy_gettext as _l
 from app.accounts.models import Role
 from app.core.errors import DomainError
 from app.core.models import utcnow
-from app.core.workdays import (
-    due_date_for,
-    judge_timeliness,
-    load_calendar,
-    to_vietnam_time,
-)
+from app.core.vntime import vietnam_day
+from app.core.workdays import due_date_for, judge_timeliness, load_calendar
 from app.dossiers.models import Dossier, DossierEvent, DossierStatus
 from app.feedback import rollup as stats_rollup
 from app.notifications import outbox as push_outbox
@@ -243,7 +239,7 @@ def apply(dossier: Dossier, action: str, actor: Actor, *, note: str = "",
     elif action == "return_result":
         dossier.returned_at = now
     elif action == "apologize":
-        if not apology_allowed(dossier, to_vietnam_time(now).date()):
+        if not apology_allowed(dossier, vietnam_day(now)):
             raise DomainError(_("Phiếu xin lỗi phải lập chậm nhất một ngày trước ngày hẹn trả."),
                               code="apology_too_late")
         new_date = data.get("new_due_date")

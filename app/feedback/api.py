@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 
 from app.api.blueprint import bp
 from app.core.errors import render_error
-from app.core.workdays import vietnam_today
+from app.core.vntime import vietnam_today
 from app.feedback import queries, stats
 
 

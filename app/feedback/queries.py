@@ -8,6 +8,7 @@ from app.accounts.models import Officer
 from app.extensions import db
 from app.feedback.models import Counter, Feedback, Rating
 from app.places.models import Agency
+from app.places.queries import select_communes
 from app.procedures.models import Procedure
 
 PUBLIC_ANSWERS_SHOWN = 5
@@ -22,13 +23,12 @@ def agency_by_slug(slug: str) -> Agency | None:
 
 
 def provinces() -> list[Agency]:
-    return list(db.session.scalars(select(Agency).where(Agency.kind == "province")
+    return list(db.session.scalars(select(Agency).where(Agency.is_province)
                                    .order_by(Agency.name)))
 
 
 def communes() -> list[Agency]:
-    return list(db.session.scalars(select(Agency).where(Agency.kind != "province")
-                                   .order_by(Agency.name)))
+    return list(db.session.scalars(select_communes().order_by(Agency.name)))
 
 
 def public_answers(agency_id: int, limit: int = PUBLIC_ANSWERS_SHOWN) -> list[Feedback]:

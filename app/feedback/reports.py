@@ -3,16 +3,15 @@ share on time, ratings (of dossiers and at the counter) and the comments; CSV an
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import distinct, func, select
 
 from app.accounts.models import Officer
-from app.backoffice.queries import vietnam_day_start
+from app.core import exports
+from app.core.vntime import month_start, next_month_start, vietnam_day_start
 from app.core.workdays import judge_timeliness
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
@@ -69,7 +68,7 @@ class Report:
 def parse_month(raw: str | None, today: date) -> date | None:
     """'2026-03' → 1 March 2026; empty → this month; anything else → None."""
     if not raw:
-        return today.replace(day=1)
+        return month_start(today)
     try:
         year, month = (int(p) for p in raw.split("-"))
         return date(year, month, 1)
@@ -81,7 +80,7 @@ def monthly(agency_id: int, month: date) -> Report:
     """An officer "handled" a dossier when they made a move on it during the month; a
     dossier finished this month counts for every officer who handled it at any time."""
     start = vietnam_day_start(month)
-    end = vietnam_day_start((month + timedelta(days=32)).replace(day=1))
+    end = vietnam_day_start(next_month_start(month))
     officers = {o.id: o for o in db.session.scalars(
         select(Officer).where(Officer.agency_id == agency_id))}
     rows = {i: Row(i, o.full_name) for i, o in officers.items()}
@@ -150,47 +149,21 @@ def monthly(agency_id: int, month: date) -> Report:
     return Report(month, commune, listed)
 
 
-def _cell(value: Any) -> Any:
-    # A text cell starting with = + - @ is a formula to a spreadsheet: neutralise it.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return "" if value is None else value
-
-
 def table(report: Report, commune_name: str) -> list[list[Any]]:
     head = [HEADERS["officer"], *(HEADERS[c] for c in COLUMNS)]
     body = [[commune_name, *report.commune.values()]]
     body += [[r.name, *r.values()] for r in report.officers]
-    return [head, *([_cell(v) for v in line] for line in body)]
+    return [head, *body]
 
 
 def comments(report: Report) -> list[list[str]]:
     out = [[HEADERS["officer"], "Ý kiến"]]
-    out += [[_cell(r.name), _cell(c)] for r in report.officers for c in r.comments]
+    out += [[r.name, c] for r in report.officers for c in r.comments]
     return out
 
 
-def to_csv(report: Report, commune_name: str) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # spreadsheet programs then read the Vietnamese as UTF-8
-    csv.writer(buffer).writerows(table(report, commune_name))
-    return buffer.getvalue()
-
-
-def to_xlsx(report: Report, commune_name: str) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = f"{report.month:%Y-%m}"
-    for line in table(report, commune_name):
-        sheet.append(line)
-    for column in ("F", "J"):  # the two shares
-        for cell in sheet[column][1:]:
-            cell.number_format = "0.0%"
-    notes = book.create_sheet("Y kien")
-    for line in comments(report):
-        notes.append(line)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+def sheets(report: Report, commune_name: str) -> list[exports.Sheet]:
+    """The XLSX: the table (its two shares as percentages), then the comments."""
+    return [exports.Sheet(f"{report.month:%Y-%m}", table(report, commune_name),
+                          {"F": "0.0%", "J": "0.0%"}),
+            exports.Sheet("Y kien", comments(report))]

@@ -14,12 +14,12 @@ from collections import Counter as Tally
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, case, cast, delete, event, func, insert, inspect, select
+from sqlalchemy import case, delete, event, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
 
-from app.core.workdays import to_vietnam_time
+from app.core.vntime import vietnam_day, vietnam_day_sql
 from app.dossiers.models import Channel, Dossier, DossierEvent
 from app.feedback.models import COUNTS, KioskRating, Rating, StatsDaily
 from app.procedures.models import Procedure
@@ -30,10 +30,6 @@ _PENDING = "motcua_stats_pending"
 _MOVE_COUNTS = {"return_result": "returned", "reject": "rejected", "withdraw": "withdrawn"}
 SCORE_COLUMNS = {"satisfied": "rated_satisfied", "neutral": "rated_neutral",
                  "not_satisfied": "rated_not_satisfied"}
-
-
-def vietnam_day(moment: datetime) -> date:
-    return to_vietnam_time(moment).date()
 
 
 def _pending(session: Session) -> list[Any]:
@@ -127,13 +123,6 @@ def _drop_pending(session: Session, previous_transaction: Any) -> None:
 
 # --- rebuild ---------------------------------------------------------------------------
 
-def _vn_day_sql(column: Any, dialect: str) -> Any:
-    # Vietnam has kept UTC+7 without daylight saving since 1975.
-    if dialect == "postgresql":
-        return cast(func.timezone("Asia/Ho_Chi_Minh", column), Date)
-    return func.date(column, "+7 hours")
-
-
 def _as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
@@ -150,7 +139,7 @@ def rebuild(session: Session) -> int:
 
     def grouped(day_column: Any, *columns: Any, where: Any = None,
                 source: Any = Dossier) -> Any:
-        day = _vn_day_sql(day_column, dialect).label("day")
+        day = vietnam_day_sql(day_column, dialect).label("day")
         inner = (select(Dossier.agency_id.label("agency_id"), day,
                         Procedure.field.label("field"), *columns)
                  .select_from(source).join(Procedure, Procedure.id == Dossier.procedure_id))
@@ -198,7 +187,7 @@ def rebuild(session: Session) -> int:
             .group_by(sub.c.agency_id, sub.c.day, sub.c.field, sub.c.score)):
         add(agency_id, day, field, **{SCORE_COLUMNS[score]: n})
 
-    day = _vn_day_sql(KioskRating.rated_at, dialect).label("day")
+    day = vietnam_day_sql(KioskRating.rated_at, dialect).label("day")
     sub = select(KioskRating.agency_id, day, KioskRating.score).subquery()
     for agency_id, day, score, n in session.execute(
             select(sub.c.agency_id, sub.c.day, sub.c.score, func.count())

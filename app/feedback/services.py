@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from app.accounts.models import Officer
 from app.core.errors import DomainError
 from app.core.models import utcnow
+from app.core.vntime import vietnam_day
 from app.dossiers.filestore import get_file_store
 from app.dossiers.models import Dossier, DossierEvent
 from app.dossiers.uploads import CleanUpload
@@ -86,7 +87,7 @@ def rate_dossier(dossier: Dossier, score: str, criteria: dict[str, str], comment
                               code="rating_closed")
         if rating.score != score:
             rollup.record_score(session, dossier.agency_id, _field_of(dossier),
-                                rollup.vietnam_day(rating.created_at), rating.score, score)
+                                vietnam_day(rating.created_at), rating.score, score)
         rating.score, rating.criteria, rating.comment = score, criteria, comment
         rating.updated_at = now or utcnow()
         db.session.flush()
@@ -97,7 +98,7 @@ def rate_dossier(dossier: Dossier, score: str, criteria: dict[str, str], comment
     rating.officers = [RatingOfficer(officer_id=i) for i in handling_officers(dossier)]
     db.session.add(rating)
     rollup.record_score(session, dossier.agency_id, _field_of(dossier),
-                        rollup.vietnam_day(created), None, score)
+                        vietnam_day(created), None, score)
     db.session.flush()
     return rating
 
@@ -130,7 +131,7 @@ def record_kiosk_rating(counter: Counter, uuid: str, score: str, officer_id: int
         .on_conflict_do_nothing(index_elements=["uuid"]))
     stored = bool(result.rowcount)
     if stored:
-        rollup.record_score(session, counter.agency_id, "", rollup.vietnam_day(rated_at),
+        rollup.record_score(session, counter.agency_id, "", vietnam_day(rated_at),
                             None, score)
     return stored
 

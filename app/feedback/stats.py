@@ -10,14 +10,14 @@ writes them in the transaction of each move); "overdue now" is computed at reque
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, select
 
-from app.backoffice.queries import RUNNING, vietnam_day_start
-from app.core.workdays import vietnam_today
+from app.backoffice.queries import RUNNING
+from app.core.vntime import month_bounds, vietnam_day_start, vietnam_today
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
 from app.feedback.models import COUNTS, StatsDaily
@@ -117,7 +117,7 @@ class Stats:
 
 def scope_ids(agency: Agency) -> list[Agency]:
     """The communes a province's figures add up (the agency itself for a commune)."""
-    if agency.kind != "province":
+    if not agency.is_province:
         return []
     return list(db.session.scalars(
         select(Agency).where(Agency.parent_id == agency.id).order_by(Agency.name)))
@@ -241,16 +241,14 @@ def display(agency: Agency, today: date | None = None) -> dict[str, Any]:
     """Today's and this month's figures and the codes of results ready for collection:
     what the TV in the hall shows. Codes only: nothing that names a person."""
     today = today or vietnam_today()
-    first = today.replace(day=1)
+    first, following = month_bounds(today)
     columns = [func.sum(getattr(StatsDaily, name)).label(name) for name in COUNTS]
     day_figures, month_figures = Figures(), Figures()
     for row in db.session.execute(
             select(StatsDaily.day, *columns)
             .where(StatsDaily.agency_id == agency.id, StatsDaily.day >= first,
-                   StatsDaily.day < first + timedelta(days=32))
+                   StatsDaily.day < following)
             .group_by(StatsDaily.day)):
-        if row.day.month != today.month:
-            continue
         month_figures.add(row._mapping)
         if row.day == today:
             day_figures.add(row._mapping)

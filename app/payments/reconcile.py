@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.text import fold
-from app.core.workdays import to_vietnam_time
+from app.core.vntime import vietnam_day
 from app.extensions import db
 from app.payments import services
 from app.payments.models import BankTransaction, CreditState, EntryKind, Payment
@@ -95,7 +95,7 @@ def store_notice(notice: BankNotice, agency: Agency | None) -> BankTransaction |
         amount=notice.amount, content=_clean(notice.content)[:2000],
         account_number=_clean(notice.account_number)[:30], bank_bin=_clean(notice.bank_bin)[:6],
         transaction_time=notice.transaction_time,
-        received_at=now, received_day=to_vietnam_time(now).date(),
+        received_at=now, received_day=vietnam_day(now),
         agency_id=agency.id if agency else None, state=CreditState.UNMATCHED.value,
         raw=notice.raw or {},
     ).on_conflict_do_nothing(index_elements=["provider", "provider_id"]).returning(

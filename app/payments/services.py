@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.core.errors import DomainError
 from app.core.models import utcnow
-from app.core.workdays import to_vietnam_time
+from app.core.vntime import vietnam_day
 from app.dossiers.models import Dossier, DossierEvent, DossierStatus
 from app.extensions import db
 from app.notifications import outbox as push_outbox
@@ -58,7 +58,7 @@ def lock_payment(payment: Payment) -> Payment:
 def next_reference(now: datetime | None = None) -> str:
     """MC + YYMMDD + a 4-digit daily sequence (5+ digits past 9,999): short enough to type,
     unique through one upsert on the day's counter."""
-    day = to_vietnam_time(now or utcnow()).date()
+    day = vietnam_day(now or utcnow())
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(PaymentSequence).values(day=day, last=1).on_conflict_do_update(

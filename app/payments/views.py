@@ -4,8 +4,6 @@ unmatched queue with matching by hand, a day's reconciliation CSV."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -26,15 +24,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.backoffice import policies as office_policies
+from app.core import exports
 from app.core.errors import DomainError
-from app.core.workdays import to_vietnam_time, vietnam_today
+from app.core.qr import qr_png, qr_svg
+from app.core.vntime import to_vietnam_time, vietnam_today
 from app.dossiers import access
 from app.dossiers import policies as dossier_policies
 from app.dossiers import queries as dossier_queries
 from app.dossiers.models import Dossier
 from app.payments import policies, queries, reconcile, services, vietqr
 from app.payments.models import CreditState, Payment, PaymentStatus
-from app.places.posters import qr_png, qr_svg
 from app.procedures.fees import format_vnd
 
 bp = Blueprint("payments", __name__)
@@ -223,28 +222,17 @@ def report_csv() -> Any:
     except ValueError:
         abort(400)
     credits = queries.credits_of_day(current_user.agency_id, day)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["received_at", "provider", "transaction_id", "amount", "content",
-                     "state", "reference", "dossier_code"])
+    rows: list[list[Any]] = [["received_at", "provider", "transaction_id", "amount", "content",
+                              "state", "reference", "dossier_code"]]
     totals = {"credits": 0, "matched": 0, "unmatched": 0}
     for c in credits:
         if c.state == CreditState.IGNORED:
             continue  # money going out is not a fee
         totals["credits"] += c.amount
         totals[c.state] += c.amount
-        writer.writerow([to_vietnam_time(c.received_at).isoformat(timespec="seconds"),
-                         c.provider, c.provider_id, c.amount, _csv_safe(c.content), c.state,
-                         c.payment.reference if c.payment else "",
-                         c.payment.dossier.code if c.payment else ""])
-    for key, value in totals.items():
-        writer.writerow([f"total_{key}", "", "", value, "", "", "", ""])
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="doi-soat-{day.isoformat()}.csv"')
-    return response
-
-
-def _csv_safe(text: str) -> str:
-    """Bank text typed by anyone: a leading = + - @ would run as a formula in a spreadsheet."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+        rows.append([to_vietnam_time(c.received_at).isoformat(timespec="seconds"),
+                     c.provider, c.provider_id, c.amount, c.content, c.state,
+                     c.payment.reference if c.payment else "",
+                     c.payment.dossier.code if c.payment else ""])
+    rows += [[f"total_{key}", "", "", value, "", "", "", ""] for key, value in totals.items()]
+    return exports.csv_response(rows, f"doi-soat-{day.isoformat()}.csv")

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from app.core.workdays import VIETNAM
+from app.core.vntime import VIETNAM
 from app.payments.reconcile import BankNotice
 
 MAX_SKEW = 300

@@ -9,10 +9,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.core import transaction
+from app.core.qr import qr_png, qr_svg_document
 from app.extensions import db
 from app.places.demo import DemoRefused, load_demo
 from app.places.models import Agency
-from app.places.posters import qr_png, qr_svg_document, village_url
+from app.places.posters import village_url
 from app.places.queries import agency_by_slug, villages_of
 
 

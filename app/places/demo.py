@@ -67,7 +67,7 @@ def load_demo(data: dict[str, Any] | None = None) -> DemoResult:
     agencies: dict[str, Agency] = {}
     for spec in data["agencies"]:
         agencies[spec["slug"]] = _ensure_agency(spec, agencies, result)
-    communes = [agencies[s["slug"]] for s in data["agencies"] if s["kind"] != "province"]
+    communes = [agencies[s["slug"]] for s in data["agencies"] if s["kind"] in Agency.COMMUNE_KINDS]
     for spec in data["agencies"]:
         for position, vspec in enumerate(spec.get("villages", []), start=1):
             result.villages.append(_ensure_village(agencies[spec["slug"]], vspec, position,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, TimestampMixin
@@ -13,7 +14,12 @@ from app.core.models import Base, TimestampMixin
 if TYPE_CHECKING:
     from app.procedures.models import Procedure
 
-AGENCY_KINDS = ("province", "commune", "ward", "special_zone", "district")
+PROVINCE = "province"
+# What "a commune" means everywhere (lists, statistics, the catalogue's default agencies): the
+# commune-level People's Committees since the 2025 reform. Older district rows still load but
+# are none of these.
+COMMUNE_KINDS = ("commune", "ward", "special_zone")
+AGENCY_KINDS = (PROVINCE, *COMMUNE_KINDS, "district")
 
 agency_procedures = Table(
     "agency_procedures",
@@ -28,8 +34,7 @@ class Agency(TimestampMixin, Base):
 
     __tablename__ = "agencies"
     __table_args__ = (
-        CheckConstraint("kind IN ('province','commune','ward','special_zone','district')",
-                        name="kind"),
+        CheckConstraint(f"kind IN ({','.join(repr(k) for k in AGENCY_KINDS)})", name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +62,27 @@ class Agency(TimestampMixin, Base):
     procedures: Mapped[list[Procedure]] = relationship(
         secondary=agency_procedures, back_populates="agencies"
     )
+
+    COMMUNE_KINDS: ClassVar[tuple[str, ...]] = COMMUNE_KINDS
+
+    @hybrid_property
+    def is_commune(self) -> bool:
+        """A commune-level agency; `select(Agency).where(Agency.is_commune)` in SQL."""
+        return self.kind in COMMUNE_KINDS
+
+    @is_commune.inplace.expression
+    @classmethod
+    def _is_commune_expression(cls) -> Any:
+        return cls.kind.in_(COMMUNE_KINDS)
+
+    @hybrid_property
+    def is_province(self) -> bool:
+        return self.kind == PROVINCE
+
+    @is_province.inplace.expression
+    @classmethod
+    def _is_province_expression(cls) -> Any:
+        return cls.kind == PROVINCE
 
     @property
     def full_name(self) -> str:

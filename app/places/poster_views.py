@@ -10,9 +10,10 @@ from flask import Blueprint, Response, abort, render_template, send_file
 from flask_login import current_user
 
 from app.accounts.policies import can_manage_posters
+from app.core.qr import qr_png, qr_svg, qr_svg_document
 from app.places import queries
 from app.places.models import Village
-from app.places.posters import qr_png, qr_svg, qr_svg_document, village_url
+from app.places.posters import village_url
 
 bp = Blueprint("posters", __name__, url_prefix="/admin")
 

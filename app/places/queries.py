@@ -5,16 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import joinedload
 
-from app.core.workdays import vietnam_today
+from app.core.vntime import vietnam_today
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.places.models import Agency, Village, VillageScan, agency_procedures
 from app.procedures.models import Procedure
-
-COMMUNE_KINDS = ("commune", "ward", "special_zone")
 
 
 @dataclass(frozen=True)
@@ -40,12 +38,14 @@ def agency_by_slug(slug: str) -> Agency | None:
     return db.session.scalar(select(Agency).where(Agency.slug == slug.strip().lower()))
 
 
+def select_communes() -> Select[tuple[Agency]]:
+    """The one query for "every commune" (Agency.is_commune); callers add order or options."""
+    return select(Agency).where(Agency.is_commune)
+
+
 def communes() -> list[Agency]:
     """Every commune-level agency, with its province, sorted by province then name."""
-    rows = db.session.scalars(
-        select(Agency).options(joinedload(Agency.parent))
-        .where(Agency.kind.in_(COMMUNE_KINDS))
-    ).all()
+    rows = db.session.scalars(select_communes().options(joinedload(Agency.parent))).all()
     return sorted(rows, key=lambda a: (a.parent.name if a.parent else "", a.name))
 
 

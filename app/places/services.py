@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from app.core.workdays import vietnam_today
+from app.core.vntime import vietnam_today
 from app.extensions import db
 from app.places.models import VillageScan
 

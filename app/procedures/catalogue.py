@@ -19,6 +19,7 @@ from app.core.errors import DomainError
 from app.dossiers.models import DossierFile
 from app.extensions import db
 from app.places.models import Agency
+from app.places.queries import select_communes
 from app.procedures.fees import FEE_KINDS
 from app.procedures.models import ONLINE_LEVELS, Procedure, ProcedureDocument
 from app.procedures.search import index_procedure
@@ -26,8 +27,6 @@ from app.procedures.search import index_procedure
 FORMAT_VERSION = 1
 TIME_LIMIT_UNITS = ("working_days", "calendar_days")
 FIELD_TYPES = ("text", "date", "choice", "number", "checkbox")
-# Agencies that take commune-level procedures when the import names none.
-COMMUNE_KINDS = ("commune", "ward", "special_zone")
 MAX_ERRORS = 20
 
 
@@ -311,7 +310,8 @@ def _remove_documents(procedure: Procedure, removed: list[ProcedureDocument]) ->
 
 
 def _default_agencies() -> list[Agency]:
-    return list(db.session.scalars(select(Agency).where(Agency.kind.in_(COMMUNE_KINDS))))
+    # Every commune takes the commune-level procedures when the import names none.
+    return list(db.session.scalars(select_communes()))
 
 
 def import_catalogue(data: dict[str, Any], *, agencies: list[Agency] | None = None

@@ -1,7 +1,9 @@
 """Cache-Control on every response: nothing personal is stored, public pages briefly.
 
 This is the server half of the service worker's contract (pwa/sw.js): the worker keeps a
-page for offline reading only when it is public and not marked `private` or `no-store`.
+page for offline reading only when it is public and not marked `private` or `no-store`. The
+worker gets its lists of public and personal paths from here (`worker_lists`, filled in when
+/sw.js is served), so the two halves cannot drift apart.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ from flask_login import current_user
 
 # Pages about one person or only for staff: never stored by a browser, proxy or the worker.
 PERSONAL_PREFIXES = ("/officer", "/admin", "/d", "/track", "/api", "/kiosk")
+# The citizen pages worth keeping: these exact paths, and each section with everything under
+# it (home, village pages, the procedure catalogue).
+PUBLIC_PAGES = ("/",)
+PUBLIC_SECTIONS = ("/v", "/procedures")
 # Endpoints that set their own caching (hashed static files, the PWA files): left alone, and
 # the session is not touched for them, so they get no `Vary: Cookie`.
 OWN_POLICY = frozenset({"static", "pwa.manifest", "pwa.service_worker", "pwa.icon"})
@@ -29,8 +35,14 @@ def is_personal_path(path: str) -> bool:
 
 
 def is_public_page(path: str) -> bool:
-    """The citizen pages worth keeping: home, village pages, the procedure catalogue."""
-    return path == "/" or path.startswith("/v/") or _under(path, "/procedures")
+    return path in PUBLIC_PAGES or any(_under(path, section) for section in PUBLIC_SECTIONS)
+
+
+def worker_lists() -> dict[str, list[str]]:
+    """What pwa/sw.js gets in place of its placeholders, e.g. `["__PUBLIC_PAGES__"]`; the
+    worker's under() is _under() above."""
+    return {"PUBLIC_PAGES": list(PUBLIC_PAGES), "PUBLIC_SECTIONS": list(PUBLIC_SECTIONS),
+            "PERSONAL_PREFIXES": list(PERSONAL_PREFIXES)}
 
 
 def _shareable(response: Response) -> bool:

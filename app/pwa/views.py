@@ -71,18 +71,24 @@ def precache_urls() -> list[str]:
 
 
 def render_service_worker() -> str:
-    """pwa/sw.js with its version and precache list filled in.
+    """pwa/sw.js with its version, precache list and cache_policy's path lists filled in.
 
-    The version hashes the source and the hashed asset URLs, so any asset change gives the
-    browser a byte-different worker: it installs the new shell and drops the old cache.
+    The version hashes the source and everything filled in, so a changed asset or path list
+    gives the browser a byte-different worker: it installs the new shell and drops the old
+    cache.
     """
     cache: dict[str, str] = current_app.extensions.setdefault("motcua_sw", {})
     if "body" not in cache:
         source = (pwa_dir() / "sw.js").read_text(encoding="utf-8")
-        urls = json.dumps(precache_urls())
-        version = hashlib.sha256((source + urls).encode()).hexdigest()[:12]
-        cache["body"] = (source.replace('"__VERSION__"', json.dumps(version))
-                         .replace('["__PRECACHE__"]', urls))
+        lists = {"PRECACHE": precache_urls(), **cache_policy.worker_lists()}
+        filled = {f'["__{name}__"]': json.dumps(values) for name, values in lists.items()}
+        version = hashlib.sha256((source + "".join(filled.values())).encode()).hexdigest()[:12]
+        body = source.replace('"__VERSION__"', json.dumps(version))
+        for placeholder, values in filled.items():
+            if placeholder not in body:
+                raise RuntimeError(f"pwa/sw.js has no {placeholder} to fill in")
+            body = body.replace(placeholder, values)
+        cache["body"] = body
     return cache["body"]
 
 

@@ -13,15 +13,15 @@ from typing import Any
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.accounts.models import Officer
-from app.core.workdays import VIETNAM
+from app.core.vntime import VIETNAM
 from app.dossiers.models import Dossier
 from app.dossiers.workflow import Actor, apply
 from app.extensions import db
 from app.feedback import rollup, services
-from app.feedback.models import Counter
+from app.feedback.models import Counter, Rating, StatsDaily
 from app.places.models import Agency
 from app.procedures.models import Procedure
 from tests.functional.test_posters import sign_in
@@ -231,3 +231,26 @@ def test_an_officer_without_the_right_sees_only_their_own_row(app, client, year)
     rows = list(csv.reader(io.StringIO(client.get(
         "/officer/reports/monthly?month=2025-04&format=csv").get_data(as_text=True))))
     assert [r[0] for r in rows[1:]] == ["Xã A", "Cán bộ specialist"]
+
+
+def test_exports_neutralise_names_comments_and_fields_a_spreadsheet_would_run(app, client,
+                                                                                year):
+    with app.app_context():
+        db.session.get(Officer, year.officers["receiving"]).full_name = "@SUM(A1)"
+        db.session.scalar(select(Rating).where(Rating.comment == "Ý kiến D2")).comment = \
+            "\t=cmd|' /C calc'!A0"
+        db.session.execute(update(StatsDaily).where(StatsDaily.field == "Đất đai")
+                           .values(field="=1+1"))
+        db.session.commit()
+    stats_csv = client.get(f"/stats/{year.agency_slug}.csv?year=2025").get_data(as_text=True)
+    assert ["field", "'=1+1"] in [r[:2] for r in csv.reader(io.StringIO(stats_csv))]
+    sign_in(app, client, "commune_admin.a")
+    report = client.get("/officer/reports/monthly?month=2025-04&format=csv")
+    rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
+    assert "'@SUM(A1)" in [r[0] for r in rows]
+    book = load_workbook(io.BytesIO(client.get(
+        "/officer/reports/monthly?month=2025-04&format=xlsx").data))
+    names = [c.value for c in book.worksheets[0]["A"]]
+    assert "'@SUM(A1)" in names and "@SUM(A1)" not in names
+    notes = [[c.value for c in line] for line in book.worksheets[1].iter_rows()]
+    assert ["'@SUM(A1)", "'\t=cmd|' /C calc'!A0"] in notes

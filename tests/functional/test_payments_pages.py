@@ -189,3 +189,14 @@ def test_unmatched_queue_hand_match_and_day_report(app, pay_world):
     totals = {r[0]: int(r[3]) for r in rows if r[0].startswith("total_")}
     assert totals == {"total_credits": 15000, "total_matched": 12000, "total_unmatched": 3000}
     assert any(r[2] == "u1" and r[7] == code for r in rows)
+
+
+def test_day_report_neutralises_bank_text_and_ids_a_spreadsheet_would_run(app, pay_world):
+    desk = _officer(app, pay_world.desk)
+    assert pay(desk, "=u9", 5000, "\t=cmd|' /C calc'!A0").json["status"] == "unmatched"
+    assert pay(desk, "u10", 4000, "\r@SUM(A1)").json["status"] == "unmatched"
+    report = desk.get("/officer/payments/report.csv")
+    rows = list(csv.reader(io.StringIO(report.get_data(as_text=True).lstrip("\ufeff"))))
+    by_id = {r[2]: r for r in rows[1:]}
+    assert by_id["'=u9"][4] == "'\t=cmd|' /C calc'!A0"
+    assert by_id["u10"][4] == "'\r@SUM(A1)"

@@ -4,12 +4,16 @@ the Cache-Control contract the service worker relies on (anonymous vs signed-in)
 from __future__ import annotations
 
 import io
+import json
 import re
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
 from PIL import Image
 
+from app.pwa import cache_policy
 from tests.conftest import csrf_token
 
 VILLAGE = "/v/tanhong-vansa1"
@@ -86,6 +90,57 @@ def test_service_worker_precaches_the_exact_assets_pages_load(client: Any) -> No
     for asset in assets:
         assert f'"{asset}"' in body, f"{asset} is not precached"
     assert '"/offline"' in body
+
+
+def _declared(body: str, name: str) -> Any:
+    match = re.search(rf"^const {name} = (.*);$", body, re.MULTILINE)
+    assert match, f"sw.js declares no {name}"
+    return json.loads(match[1])
+
+
+def test_service_worker_paths_are_cache_policys_lists(client: Any) -> None:
+    body = client.get("/sw.js").get_data(as_text=True)
+    assert _declared(body, "PUBLIC_PAGES") == list(cache_policy.PUBLIC_PAGES)
+    assert _declared(body, "PUBLIC_SECTIONS") == list(cache_policy.PUBLIC_SECTIONS)
+    assert _declared(body, "PERSONAL_PREFIXES") == list(cache_policy.PERSONAL_PREFIXES)
+    assert not re.search(r'"__[A-Z_]+__"', body), "a placeholder was left unfilled"
+
+
+def test_a_changed_path_list_changes_the_served_worker(app: Any, monkeypatch: Any) -> None:
+    before = app.test_client().get("/sw.js")
+    monkeypatch.setattr(cache_policy, "PERSONAL_PREFIXES",
+                        (*cache_policy.PERSONAL_PREFIXES, "/me"))
+    app.extensions.pop("motcua_sw")  # what a restarted process would do
+    after = app.test_client().get("/sw.js")
+    body = after.get_data(as_text=True)
+    assert _declared(body, "PERSONAL_PREFIXES")[-1] == "/me"
+    assert _declared(body, "VERSION") != _declared(before.get_data(as_text=True), "VERSION")
+    assert after.headers["ETag"] != before.headers["ETag"]
+
+
+PATHS = ["/", "/v", "/v/", "/v/tanhong-lapham", "/vx", "/procedures", "/procedures/1.001193",
+         "/proceduresx", "/d", "/d/X-1", "/dich-vu", "/officer", "/officer/inbox", "/track",
+         "/api/v1/x", "/kiosk/1", "/admin/a", "/my", "/stats/tanhong", ""]
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node to run the served worker")
+def test_the_worker_judges_paths_as_the_server_does(client: Any, tmp_path: Any) -> None:
+    script = tmp_path / "judge.js"
+    script.write_text("""
+const vm = require("vm");
+const fs = require("fs");
+const self = { addEventListener() {}, location: { origin: "http://x" } };
+const judge = vm.runInNewContext(fs.readFileSync(0, "utf8") + ";({ isPublicPage, isPersonal })",
+                                 { self, URL, Request: class {}, Response: class {} });
+const paths = JSON.parse(process.argv[2]);
+console.log(JSON.stringify(paths.map((p) => [judge.isPublicPage(p), judge.isPersonal(p)])));
+""", encoding="utf-8")
+    worker = client.get("/sw.js").get_data(as_text=True)
+    done = subprocess.run(["node", str(script), json.dumps(PATHS)], input=worker,  # noqa: S603,S607
+                          capture_output=True, text=True, check=True, timeout=30)
+    expected = [[cache_policy.is_public_page(p), cache_policy.is_personal_path(p)]
+                for p in PATHS]
+    assert json.loads(done.stdout) == expected
 
 
 def test_offline_page_explains_and_offers_a_retry(client: Any) -> None:

@@ -4,12 +4,10 @@ anyone but an officer; each page then checks the agency and the role."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -21,8 +19,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.core import exports
 from app.core.errors import DomainError
-from app.core.workdays import vietnam_today
+from app.core.vntime import vietnam_today
 from app.dossiers.filestore import get_file_store
 from app.dossiers.forms import clean_files
 from app.feedback import forms, kiosk, policies, queries, reports, services
@@ -149,11 +148,8 @@ def report_monthly() -> Any:
     filename = f"bao-cao-{officer.agency.slug}-{month:%Y-%m}"
     fmt = request.args.get("format", "")
     if fmt == "csv":
-        return Response(reports.to_csv(data, name), mimetype="text/csv", headers={
-            "Content-Disposition": f"attachment; filename={filename}.csv"})
+        return exports.csv_response(reports.table(data, name), f"{filename}.csv")
     if fmt == "xlsx":
-        return send_file(io.BytesIO(reports.to_xlsx(data, name)), as_attachment=True,
-                         download_name=f"{filename}.xlsx", mimetype="application/vnd."
-                         "openxmlformats-officedocument.spreadsheetml.sheet")
+        return exports.xlsx_response(reports.sheets(data, name), f"{filename}.xlsx")
     return render_template("feedback/report.html", r=data, agency=officer.agency,
                            full=policies.can_read_full_report(officer))

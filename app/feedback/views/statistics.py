@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from flask_babel import gettext as _
 
-from app.core.workdays import vietnam_today
+from app.core import exports
+from app.core.vntime import vietnam_today
 from app.feedback import charts, forms, queries, stats
 from app.feedback.views.blueprint import bp
 
@@ -65,9 +64,5 @@ def stats_page(slug: str) -> Any:
 @bp.get("/stats/<slug>.csv")
 def stats_csv(slug: str) -> Any:
     data = _stats_for(slug)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    csv.writer(buffer).writerows(stats.csv_rows(data))
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=thong-ke-{data.agency.slug}-"
-                               f"{data.year}.csv"})
+    return exports.csv_response(stats.csv_rows(data), f"thong-ke-{data.agency.slug}-"
+                                                      f"{data.year}.csv")

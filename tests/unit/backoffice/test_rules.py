@@ -1,12 +1,11 @@
-"""Back-office rules that need no HTTP: inbox filter parsing, the apology deadline, CSV
-cells, month windows, the slip's QR address."""
+"""Back-office rules that need no HTTP: inbox filter parsing, the apology deadline, the
+slip's QR address."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from app.backoffice import forms, policies, queries
-from app.backoffice.views import _csv_cell
 from app.dossiers.models import Dossier
 
 
@@ -35,19 +34,6 @@ def test_apology_only_until_the_day_before_the_due_date():
     assert policies.can_apologize_on(dossier, date(2026, 2, 23))
     assert not policies.can_apologize_on(dossier, date(2026, 2, 24))
     assert not policies.can_apologize_on(Dossier(due_date=None), date(2026, 2, 1))
-
-
-def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
-    assert _csv_cell("=1+1") == "'=1+1" and _csv_cell("@SUM(A1)") == "'@SUM(A1)"
-    assert _csv_cell("-2") == "'-2" and _csv_cell("+84") == "'+84"
-    assert _csv_cell("Nguyễn") == "Nguyễn" and _csv_cell(None) == ""
-
-
-def test_month_window_and_vietnamese_midnight():
-    assert queries.month_bounds(date(2026, 12, 31)) == (date(2026, 12, 1), date(2027, 1, 1))
-    assert queries.month_bounds(date(2026, 2, 1)) == (date(2026, 2, 1), date(2026, 3, 1))
-    assert queries.vietnam_day_start(date(2026, 3, 1)) == datetime(2026, 2, 28, 17,
-                                                                   tzinfo=UTC)
 
 
 def test_queue_keys_are_unique_and_cover_every_open_status():

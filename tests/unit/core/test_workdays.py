@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.core.vntime import VIETNAM
 from app.core.workdays import (
     BUNDLED_OVERRIDES,
-    VIETNAM,
+    CalendarOverride,
     WorkingCalendar,
     bundled_overrides,
     due_date_for,
@@ -256,7 +257,6 @@ def test_every_swap_in_the_holidays_package_has_its_saturday_worked() -> None:
 # --- the commune admin's overrides in the database ------------------------------------------
 
 def test_database_overrides_change_due_dates(app) -> None:  # noqa: ANN001
-    from app.dossiers.models import CalendarOverride
     from app.extensions import db
 
     thursday = vn(2026, 3, 12)
