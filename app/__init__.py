@@ -47,9 +47,26 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     init_login(app)
     init_oidc(app)
+    _wire_workflow(app)
     _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+def _wire_workflow(app: Flask) -> None:
+    """The features that take part in every dossier move; the workflow knows none of them."""
+    from app.dossiers import workflow
+    from app.feedback import rollup
+    from app.notifications import outbox
+    from app.payments import hooks as payments
+
+    # No result handed over while a fee is owed.
+    workflow.register_precondition(app, payments.before_move)
+    # In the move's own transaction, in this order: the public figures, the fee (created on
+    # receipt, cancelled on refusal), the citizen's notification.
+    workflow.register_listener(app, rollup.record_move)
+    workflow.register_listener(app, payments.after_move)
+    workflow.register_listener(app, outbox.enqueue_for_move)
 
 
 def _register_blueprints(app: Flask) -> None:

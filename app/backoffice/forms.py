@@ -10,17 +10,13 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from app.accounts.models import Officer
-from app.backoffice import policies
+from app.dossiers import workflow
 from app.dossiers.forms import clean_files, parse_date
 from app.dossiers.models import Channel, Dossier
 from app.dossiers.uploads import CleanUpload
-from app.extensions import db
 
 MAX_NOTE = 2000
 RESULT_MODES = ("online", "paper")
-# Actions whose note is the reason the law asks for, so it may not be empty.
-NOTE_REQUIRED = {"reject", "send_back", "apologize"}
 
 
 @dataclass
@@ -84,20 +80,17 @@ class ActionInput:
 
 def parse_action(action: str, dossier: Dossier, form: MultiDict[str, str],
                  files: MultiDict[str, Any]) -> tuple[ActionInput | None, dict[str, str]]:
-    """Check the fields of one action. Returns (input, {}) or (None, {field: message})."""
+    """Read the fields of one action, then ask the workflow whether they are enough for the
+    move (reason given, officer assignable, new date later...). Returns (input, {}) or
+    (None, {field: message})."""
     errors: dict[str, str] = {}
     note = str(form.get("note") or "").strip()
     if len(note) > MAX_NOTE:
         errors["note"] = _("Nội dung dài quá %(n)s ký tự.", n=MAX_NOTE)
-    elif action in NOTE_REQUIRED and not note:
-        errors["note"] = _("Vui lòng ghi lý do.")
     parsed = ActionInput(note=note)
     if action == "request_supplement":
         wanted = {v for v in form.getlist("missing") if v.isdigit()}
         missing = [d for d in dossier.procedure.documents if str(d.id) in wanted]
-        if not missing and not note:
-            errors["missing"] = _("Vui lòng đánh dấu giấy tờ còn thiếu hoặc ghi rõ cần bổ "
-                                  "sung gì.")
         # Names are copied: the slip must still read right if the catalogue changes later.
         parsed.data = {"missing": [d.name for d in missing],
                        "missing_ids": [d.id for d in missing], "comment": note}
@@ -108,21 +101,9 @@ def parse_action(action: str, dossier: Dossier, form: MultiDict[str, str],
                                       *(f"- {d.name}" for d in missing),
                                       *([note] if note else [])])
     elif action == "assign":
-        officer_id = _int(form.get("officer_id"))
-        candidate = db.session.get(Officer, officer_id) if officer_id else None
-        if not policies.is_assignable(candidate, dossier):
-            errors["officer_id"] = _("Vui lòng chọn cán bộ chuyên môn của cơ quan.")
-        else:
-            parsed.data = {"officer_id": officer_id}
+        parsed.data = {"officer_id": _int(form.get("officer_id"))}
     elif action == "apologize":
-        new_date = parse_date(form.get("new_due_date"))
-        if new_date is None:
-            errors["new_due_date"] = _("Vui lòng nhập ngày hẹn trả mới.")
-        elif dossier.due_date and new_date <= dossier.due_date:
-            errors["new_due_date"] = _("Ngày hẹn mới phải sau ngày hẹn cũ (%(d)s).",
-                                       d=dossier.due_date.strftime("%d/%m/%Y"))
-        else:
-            parsed.data = {"new_due_date": new_date}
+        parsed.data = {"new_due_date": parse_date(form.get("new_due_date"))}
     elif action == "mark_result_ready":
         mode = str(form.get("result_mode") or "")
         if mode not in RESULT_MODES:
@@ -135,6 +116,9 @@ def parse_action(action: str, dossier: Dossier, form: MultiDict[str, str],
             errors.update(file_errors)
             parsed.uploads = uploads
         parsed.data = {"result_mode": mode}
+    for name, message in workflow.input_errors(dossier, action, note=parsed.note,
+                                               **parsed.data).items():
+        errors.setdefault(name, message)
     if errors:
         for upload in parsed.uploads:
             upload.discard()

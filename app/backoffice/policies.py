@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.accounts.models import Officer, Role
+from app.accounts.models import Role
 from app.accounts.policies import is_officer
-from app.core.vntime import vietnam_today
 from app.dossiers import workflow
 from app.dossiers.models import Dossier, DossierStatus
 
@@ -30,15 +29,7 @@ def allowed_actions(officer: Any, dossier: Dossier, today: date | None = None) -
     """The workflow moves this officer may make on this dossier now, in table order."""
     if not can_view_dossier(officer, dossier):
         return []
-    actions = workflow.allowed_actions(dossier, workflow.Actor.for_officer(officer))
-    if "apologize" in actions and not can_apologize_on(dossier, today):
-        actions.remove("apologize")
-    return actions
-
-
-def can_apologize_on(dossier: Dossier, today: date | None) -> bool:
-    """Whether the apology may still go out today (the rule lives in the workflow)."""
-    return workflow.apology_allowed(dossier, today or vietnam_today())
+    return workflow.allowed_actions(dossier, workflow.Actor.for_officer(officer), today)
 
 
 def can_take(officer: Any, dossier: Dossier, action: str, today: date | None = None) -> bool:
@@ -57,10 +48,3 @@ def can_export_audit(officer: Any) -> bool:
 def can_view_dashboard(officer: Any) -> bool:
     # Figures about the commune's own timeliness, no personal data: every officer of it.
     return is_officer(officer)
-
-
-def is_assignable(candidate: Officer | None, dossier: Dossier) -> bool:
-    """A dossier is handed to an active specialist of its own agency."""
-    return (candidate is not None and candidate.active
-            and candidate.agency_id == dossier.agency_id
-            and candidate.role == Role.SPECIALIST)

@@ -11,10 +11,7 @@ from flask_babel import gettext as _
 from app.accounts.models import Officer
 from app.backoffice.forms import ActionInput
 from app.backoffice.models import AuditEntry
-from app.backoffice.policies import can_apologize_on
-from app.core.errors import DomainError
 from app.core.models import utcnow
-from app.core.vntime import vietnam_day
 from app.dossiers import workflow
 from app.dossiers.forms import Applicant
 from app.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, FileKind
@@ -38,15 +35,12 @@ def record(officer: Officer, what: str, dossier: Dossier | None = None,
 
 def take_action(dossier: Dossier, action: str, officer: Officer, given: ActionInput,
                 at: datetime | None = None) -> DossierEvent:
-    """Make one workflow move for an officer, with its files, and audit it.
+    """Make one workflow move for an officer, with its files, and audit it. Every rule of
+    the move (window, input, fee owed) is checked by workflow.apply.
 
     A StaleDataError from the flush means another officer moved the dossier first; the
     request rolls back and every file stored here is deleted again.
     """
-    today = vietnam_day(at) if at else None
-    if action == "apologize" and not can_apologize_on(dossier, today):
-        raise DomainError(_("Phiếu xin lỗi phải lập chậm nhất một ngày trước ngày hẹn trả."),
-                          code="apology_too_late")
     try:
         event = workflow.apply(dossier, action, Actor.for_officer(officer), note=given.note,
                                at=at, **given.data)

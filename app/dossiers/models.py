@@ -14,6 +14,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
+    inspect,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,11 +49,36 @@ class FileKind(enum.StrEnum):
     RESULT = "result"
 
 
+def _statuses(*statuses: DossierStatus) -> str:
+    return f"({','.join(repr(s.value) for s in statuses)})"
+
+
+# What the workflow has stamped by the time a dossier is in a status (workflow.apply):
+# receipt stamps received_at and the due date; the result, finished_at; its hand-over,
+# returned_at. A row that says otherwise was not made by the workflow.
+_RECEIVED = _statuses(DossierStatus.RECEIVED, DossierStatus.IN_PROGRESS,
+                      DossierStatus.AWAITING_APPROVAL, DossierStatus.RESULT_READY,
+                      DossierStatus.RETURNED)
+_NEVER_RECEIVED = _statuses(DossierStatus.SUBMITTED, DossierStatus.REJECTED)
+_FINISHED = _statuses(DossierStatus.RESULT_READY, DossierStatus.RETURNED)
+STATUS_STAMP_CHECKS = {
+    "received_stamped": f"status NOT IN {_RECEIVED} "
+                        "OR (received_at IS NOT NULL AND due_date IS NOT NULL)",
+    # Only the desk's receipt ends "submitted"; a refusal comes before any receipt.
+    "not_yet_received": f"status NOT IN {_NEVER_RECEIVED} OR received_at IS NULL",
+    "finished_stamped": f"(status IN {_FINISHED} AND finished_at IS NOT NULL) "
+                        f"OR (status NOT IN {_FINISHED} AND finished_at IS NULL)",
+    "returned_stamped": "(status = 'returned' AND returned_at IS NOT NULL) "
+                        "OR (status <> 'returned' AND returned_at IS NULL)",
+}
+
+
 class Dossier(TimestampMixin, Base):
     __tablename__ = "dossiers"
     __table_args__ = (
         CheckConstraint(enum_check("status", DossierStatus), name="status"),
         CheckConstraint(enum_check("channel", Channel), name="channel"),
+        *(CheckConstraint(sql, name=name) for name, sql in STATUS_STAMP_CHECKS.items()),
         Index("ix_dossiers_agency_status_due", "agency_id", "status", "due_date"),
         Index("ix_dossiers_agency_submitted", "agency_id", "submitted_at"),
     )
@@ -141,6 +168,24 @@ class DossierEvent(Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     dossier: Mapped[Dossier] = relationship(back_populates="events")
+
+
+class EventIsAppendOnly(Exception):
+    """Something tried to change or delete a written DossierEvent through the ORM."""
+
+
+@event.listens_for(DossierEvent, "before_update")
+def _refuse_event_update(_mapper: Any, _connection: Any, target: DossierEvent) -> None:
+    # before_update also fires for rows that are only "dirty" through a relationship;
+    # only a change to a column is refused.
+    state = inspect(target)
+    if any(state.attrs[c.key].history.has_changes() for c in state.mapper.column_attrs):
+        raise EventIsAppendOnly(f"dossier event {target.id} cannot be changed")
+
+
+@event.listens_for(DossierEvent, "before_delete")
+def _refuse_event_delete(_mapper: Any, _connection: Any, target: DossierEvent) -> None:
+    raise EventIsAppendOnly(f"dossier event {target.id} cannot be deleted")
 
 
 class DossierSequence(Base):

@@ -19,7 +19,6 @@ from app.core import transaction
 from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.text import fold
-from app.core.workdays import due_date_for, load_calendar
 from app.dossiers import queries, workflow
 from app.dossiers.codes import hash_secret, next_dossier_code, tracking_secret
 from app.dossiers.filestore import get_file_store
@@ -61,8 +60,7 @@ def request_fingerprint(procedure: Procedure, agency: Agency, village: Village |
 
 def expected_due_date(procedure: Procedure, now: datetime | None = None) -> date:
     """The date a dossier submitted now would be due if it were received now ("dự kiến")."""
-    return due_date_for(now or utcnow(), procedure.time_limit_days,
-                        unit=procedure.time_limit_unit, calendar=load_calendar())
+    return workflow.due_date_from(procedure, now or utcnow())
 
 
 def submit_dossier(procedure: Procedure, agency: Agency, village: Village | None,
@@ -181,9 +179,8 @@ def resubmit_dossier(dossier: Dossier, uploads: list[CleanUpload], note: str) ->
 
 
 def withdraw_dossier(dossier: Dossier, reason: str) -> DossierEvent:
+    # The reason itself is required by the workflow's table.
     reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Vui lòng ghi lý do rút hồ sơ."), code="reason_required")
     if len(reason) > MAX_NOTE:
         raise DomainError(_("Lý do dài quá %(n)s ký tự.", n=MAX_NOTE), code="reason_too_long")
     event = workflow.apply(dossier, "withdraw", Actor.citizen(), note=reason)

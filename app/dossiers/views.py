@@ -240,9 +240,9 @@ def withdraw(code: str):  # noqa: ANN201
     if not policies.can_withdraw(dossier):
         raise workflow.IllegalTransition(_("Hồ sơ đã kết thúc, không thể rút."))
     reason = request.form.get("reason", "").strip()
-    if not reason:
-        return _render_dossier(dossier, {"reason": _("Vui lòng ghi lý do rút hồ sơ.")},
-                               {"reason": reason}, 422)
+    missing = workflow.input_errors(dossier, "withdraw", note=reason)
+    if missing:
+        return _render_dossier(dossier, {"reason": missing["note"]}, {"reason": reason}, 422)
     services.withdraw_dossier(dossier, reason)
     flash(_("Đã rút hồ sơ."), "ok")
     return redirect(url_for(".dossier_page", code=dossier.code))

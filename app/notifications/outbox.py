@@ -37,9 +37,14 @@ def enqueue(dossier: Dossier, kind: str, *, note: str = "", data: dict[str, Any]
     return notification
 
 
+def enqueue_for_move(dossier: Dossier, event: DossierEvent) -> None:
+    """The workflow's listener (wired by create_app): the move's notification, if any."""
+    enqueue_for_event(event, dossier)
+
+
 def enqueue_for_event(event: DossierEvent, dossier: Dossier | None = None
                       ) -> Notification | None:
-    """The workflow's hook: a notification if the move concerns the citizen."""
+    """A notification if the move concerns the citizen."""
     kind = messages.EVENT_KINDS.get(event.action)
     if kind is None:
         return None

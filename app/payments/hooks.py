@@ -1,8 +1,8 @@
-"""The two points where payments enter the dossier workflow (called by workflow.apply)."""
+"""The two points where payments enter the dossier workflow (wired by create_app)."""
 
 from __future__ import annotations
 
-from app.dossiers.models import Dossier
+from app.dossiers.models import Dossier, DossierEvent
 from app.payments import services
 
 
@@ -12,6 +12,6 @@ def before_move(dossier: Dossier, action: str) -> None:
         services.ensure_result_can_be_returned(dossier)
 
 
-def after_move(dossier: Dossier, action: str) -> None:
+def after_move(dossier: Dossier, event: DossierEvent) -> None:
     """Creates the payment on receipt; cancels it when the dossier is refused or withdrawn."""
-    services.after_move(dossier, action)
+    services.after_move(dossier, event.action)

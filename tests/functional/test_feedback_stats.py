@@ -111,7 +111,7 @@ def year(app: Flask, world: World) -> World:
                 if action == "mark_result_ready":
                     apply(dossier, "assign", Actor.for_officer(officers["receiving"]), at=at,
                           officer_id=officers["specialist"].id)
-                apply(dossier, action, actor, at=at)
+                apply(dossier, action, actor, at=at, note="Lý do")
             db.session.flush()
             if code in RATINGS:
                 score, at = RATINGS[code]

@@ -112,6 +112,7 @@ def _to_result_ready(app, code, world):
     with app.app_context():
         dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
         dossier.status = "result_ready"
+        dossier.finished_at = dossier.received_at  # what the result's move stamps
         db.session.commit()
 
 

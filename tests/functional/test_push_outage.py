@@ -57,7 +57,7 @@ def _moves(app: Flask, world: World, code: str, step: int) -> None:
     elif step == 1:
         from datetime import date, timedelta
 
-        officer_move(app, code, "apologize", o["specialist"],
+        officer_move(app, code, "apologize", o["specialist"], note="Chờ xác minh",
                      new_due_date=date.today() + timedelta(days=60))
     else:
         officer_move(app, code, "mark_result_ready", o["specialist"])

@@ -86,6 +86,11 @@ def dossier(home: Agency, proc: Procedure, status: str = "submitted", *,
         received_at = now - timedelta(days=1)
     if running and due_date is None and status != "needs_supplement":
         due_date = date.today() + timedelta(days=7)
+    # The stamps the workflow would have left (the database checks them against the status).
+    if status in ("result_ready", "returned"):
+        extra.setdefault("finished_at", now)
+    if status == "returned":
+        extra.setdefault("returned_at", max(now, extra["finished_at"]))
     found = Dossier(code=f"{home.code}-260301-{n:04d}", procedure_id=proc.id,
                     agency_id=home.id, village_id=village.id if village else None,
                     applicant_name=name, applicant_name_folded=fold(name),

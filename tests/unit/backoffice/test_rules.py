@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.backoffice import forms, policies, queries
+from app.backoffice import forms, queries
+from app.dossiers import workflow
 from app.dossiers.models import Dossier
 
 
@@ -31,9 +32,9 @@ def test_a_search_without_a_chosen_queue_looks_everywhere():
 
 def test_apology_only_until_the_day_before_the_due_date():
     dossier = Dossier(due_date=date(2026, 2, 24))
-    assert policies.can_apologize_on(dossier, date(2026, 2, 23))
-    assert not policies.can_apologize_on(dossier, date(2026, 2, 24))
-    assert not policies.can_apologize_on(Dossier(due_date=None), date(2026, 2, 1))
+    assert workflow.apology_allowed(dossier, date(2026, 2, 23))
+    assert not workflow.apology_allowed(dossier, date(2026, 2, 24))
+    assert not workflow.apology_allowed(Dossier(due_date=None), date(2026, 2, 1))
 
 
 def test_queue_keys_are_unique_and_cover_every_open_status():
