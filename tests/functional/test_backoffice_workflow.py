@@ -221,7 +221,7 @@ def test_apology_sets_a_new_date_only_before_the_due_date(app, desk):
 
 
 def queries_today() -> date:
-    from app.backoffice.policies import vietnam_today
+    from app.core.vntime import vietnam_today
 
     return vietnam_today()
 
