@@ -38,6 +38,7 @@ from app.dossiers.forms import (
 from app.dossiers.models import Dossier, FileKind
 from app.dossiers.queries import file_of
 from app.extensions import db
+from app.payments.fees import quote_for
 
 bp = Blueprint("backoffice", __name__, url_prefix="/officer")
 bp.before_request(officers_only)  # deny by default
@@ -105,9 +106,13 @@ def _answers(dossier: Dossier) -> list[tuple[str, Any]]:
 def _render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
                     failed_action: str | None = None, status: int = 200) -> Any:
     files = {kind.value: [f for f in dossier.files if f.kind == kind.value] for kind in FileKind}
+    actions = policies.allowed_actions(current_user, dossier)
+    # Before receiving, the desk sees what the catalogue will bill from the answers.
+    fee_quote = (quote_for(dossier.procedure, dossier.answers)
+                 if "receive" in actions and not dossier.procedure.is_free else None)
     return render_template(
         "backoffice/dossier.html", dossier=dossier, answers=_answers(dossier), files=files,
-        actions=policies.allowed_actions(current_user, dossier),
+        actions=actions, fee_quote=fee_quote,
         officers=queries.officers_of(dossier.agency_id),
         specialists=queries.specialists_of(dossier.agency_id),
         slips=slips.available(dossier), fresh_slip=request.args.get("slip"),
