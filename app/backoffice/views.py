@@ -86,13 +86,18 @@ def inbox() -> Any:
         choices=queries.filter_choices(officer.agency_id))
 
 
-def _answers(dossier: Dossier) -> list[tuple[str, Any]]:
-    """The citizen's answers under the labels of the procedure's own form, in its order."""
+def _answers(dossier: Dossier, *, with_blanks: bool = False) -> list[tuple[str, Any]]:
+    """The citizen's answers under the labels of the procedure's own form, in its order;
+    `with_blanks`: every question of the form, an unanswered one as an empty value."""
     answers = dict(dossier.answers or {})
-    specs = [s for s in dossier.procedure.form_fields if s.get("name") in answers]
+    specs = [s for s in dossier.procedure.form_fields
+             if with_blanks or s.get("name") in answers]
     specs += [{"name": name} for name in answers if name not in {s["name"] for s in specs}]
     out = []
     for spec in specs:
+        if spec["name"] not in answers:
+            out.append((spec.get("label", spec["name"]), ""))
+            continue
         value = answers[spec["name"]]
         parsed = parse_date(value) if spec.get("type") == "date" else None
         if spec.get("type") == "checkbox" or isinstance(value, bool):
@@ -192,6 +197,20 @@ def slip(code: str, kind: str) -> Any:
                            fmt=fmt if fmt in slips.FORMATS else "a4",
                            officers=queries.officers_of(found.agency_id),
                            **slips.slip_context(found, wanted))
+
+
+@bp.get("/dossiers/<code>/declaration")
+def declaration(code: str) -> Any:
+    """The declaration the citizen filled online ("tờ khai điện tử"), for the desk to print
+    in place of the paper form the catalogue no longer asks a photo of."""
+    found = _load(code)
+    if not found.procedure.has_online_declaration:
+        abort(404)
+    services.record(current_user, "view_declaration", found)
+    return render_template("backoffice/declaration.html", dossier=found,
+                           answers=_answers(found, with_blanks=True),
+                           declarations=[d for d in found.procedure.documents
+                                         if d.filled_online])
 
 
 @bp.route("/counter/new", methods=["GET", "POST"])
