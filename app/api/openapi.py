@@ -75,7 +75,9 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Document": {
         "type": "object", "required": ["id", "name", "copies", "mandatory"],
         "properties": {"id": _INT, "name": _STR, "copies": _INT, "mandatory": _BOOL,
-                       "uploadable": _BOOL, "note": _STR},
+                       "uploadable": _BOOL, "note": _STR,
+                       "filled_online": {"type": "boolean", "description":
+                                         "a declaration the online form fills: no upload"}},
     },
     "FormField": {
         "type": "object", "required": ["name", "label", "type"],

@@ -35,6 +35,7 @@ from app.dossiers.forms import (
 from app.dossiers.models import Dossier, FileKind
 from app.dossiers.queries import file_of
 from app.extensions import db
+from app.payments.fees import quote_for
 
 # Nested in the staff area (app/core/staff_area.py): its guard denies anyone but an officer
 # and marks every answer no-store; each route then checks its object.
@@ -82,13 +83,18 @@ def inbox() -> Any:
         choices=queries.filter_choices(officer.agency_id))
 
 
-def _answers(dossier: Dossier) -> list[tuple[str, Any]]:
-    """The citizen's answers under the labels of the procedure's own form, in its order."""
+def _answers(dossier: Dossier, *, with_blanks: bool = False) -> list[tuple[str, Any]]:
+    """The citizen's answers under the labels of the procedure's own form, in its order;
+    `with_blanks`: every question of the form, an unanswered one as an empty value."""
     answers = dict(dossier.answers or {})
-    specs = [s for s in dossier.procedure.form_fields if s.get("name") in answers]
+    specs = [s for s in dossier.procedure.form_fields
+             if with_blanks or s.get("name") in answers]
     specs += [{"name": name} for name in answers if name not in {s["name"] for s in specs}]
     out = []
     for spec in specs:
+        if spec["name"] not in answers:
+            out.append((spec.get("label", spec["name"]), ""))
+            continue
         value = answers[spec["name"]]
         parsed = parse_date(value) if spec.get("type") == "date" else None
         if spec.get("type") == "checkbox" or isinstance(value, bool):
@@ -102,9 +108,13 @@ def _answers(dossier: Dossier) -> list[tuple[str, Any]]:
 def _render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
                     failed_action: str | None = None, status: int = 200) -> Any:
     files = {kind.value: [f for f in dossier.files if f.kind == kind.value] for kind in FileKind}
+    actions = policies.allowed_actions(current_user, dossier)
+    # Before receiving, the desk sees what the catalogue will bill from the answers.
+    fee_quote = (quote_for(dossier.procedure, dossier.answers)
+                 if "receive" in actions and not dossier.procedure.is_free else None)
     return render_template(
         "backoffice/dossier.html", dossier=dossier, answers=_answers(dossier), files=files,
-        actions=policies.allowed_actions(current_user, dossier),
+        actions=actions, fee_quote=fee_quote,
         officers=queries.officers_of(dossier.agency_id),
         specialists=queries.specialists_of(dossier.agency_id),
         slips=slips.available(dossier), fresh_slip=request.args.get("slip"),
@@ -184,6 +194,20 @@ def slip(code: str, kind: str) -> Any:
                            fmt=fmt if fmt in slips.FORMATS else "a4",
                            officers=queries.officers_of(found.agency_id),
                            **slips.slip_context(found, wanted))
+
+
+@bp.get("/dossiers/<code>/declaration")
+def declaration(code: str) -> Any:
+    """The declaration the citizen filled online ("tờ khai điện tử"), for the desk to print
+    in place of the paper form the catalogue no longer asks a photo of."""
+    found = _load(code)
+    if not found.procedure.has_online_declaration:
+        abort(404)
+    services.record(current_user, "view_declaration", found)
+    return render_template("backoffice/declaration.html", dossier=found,
+                           answers=_answers(found, with_blanks=True),
+                           declarations=[d for d in found.procedure.documents
+                                         if d.filled_online])
 
 
 @bp.route("/counter/new", methods=["GET", "POST"])

@@ -2,6 +2,10 @@
 
 The session remembers dossiers opened during this visit; a signed, HttpOnly, long-lived
 cookie ("Hồ sơ trên điện thoại này") remembers up to 20 (code, secret) pairs across visits.
+
+Tracking by code + phone proves much less than the secret link: codes run in sequence
+each day and a villager's phone number is known to the neighbours. It earns only the
+status page (`tracked`), kept apart from the full access the secret gives.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from app.dossiers.codes import secret_matches
 from app.dossiers.models import Dossier
 
 SESSION_KEY = "dossiers"
+TRACKED_KEY = "tracked_dossiers"
 COOKIE = "my_dossiers"
 MAX_REMEMBERED = 20
 COOKIE_MAX_AGE = 400 * 86400  # the longest lifetime browsers honour
@@ -58,12 +63,24 @@ def forget(code: str) -> None:
     _store([(c, s) for c, s in pairs if c != code])
     granted = [c for c in session.get(SESSION_KEY, []) if c != code]
     session[SESSION_KEY] = granted
+    session[TRACKED_KEY] = [c for c in session.get(TRACKED_KEY, []) if c != code]
 
 
 def grant(dossier: Dossier) -> None:
     """Remember for this visit that the browser proved access to the dossier."""
     granted = [c for c in session.get(SESSION_KEY, []) if c != dossier.code]
     session[SESSION_KEY] = [dossier.code, *granted][:MAX_REMEMBERED]
+
+
+def grant_tracking(dossier: Dossier) -> None:
+    """Remember for this visit that the browser gave the dossier's code and phone: enough
+    for its status page, not for its personal data, files or actions."""
+    tracked = [c for c in session.get(TRACKED_KEY, []) if c != dossier.code]
+    session[TRACKED_KEY] = [dossier.code, *tracked][:MAX_REMEMBERED]
+
+
+def is_tracked(dossier: Dossier) -> bool:
+    return dossier.code in session.get(TRACKED_KEY, [])
 
 
 def has_access(dossier: Dossier, secret: str | None = None) -> bool:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,6 +20,35 @@ from app.extensions import db
 if TYPE_CHECKING:
     from app.places.models import Agency
 
+# What people type in place of the dots and dashes: spaces, dashes (and the long dash a
+# phone's keyboard puts in), dots, commas, underscores, slashes, or nothing at all.
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.,_/]+")
+# The sequence is zero-padded to 4 digits; a very busy desk could pass 9999.
+_SEQUENCE_LENGTHS = (4, 5)
+
+
+def compact(text: str) -> str:
+    """The letters and digits only, upper case: what must match whatever the citizen typed."""
+    return _SEPARATORS.sub("", text or "").upper()
+
+
+def canonical_code(typed: str | None, agency_codes: Iterable[str]) -> str | None:
+    """The real code a citizen meant, or None.
+
+    `000 31 12 h26 260301 0001`, `000-31-12-H26-260301-0001` and `0003112H262603010001`
+    all mean `000.31.12.H26-260301-0001`: the letters and digits are compared with each
+    agency's code, and only a single agency matching them gives an answer.
+    """
+    wanted = compact(typed or "")
+    by_compact: dict[str, set[str]] = {}
+    for code in agency_codes:
+        by_compact.setdefault(compact(code), set()).add(code.upper())
+    found = set()
+    for length in _SEQUENCE_LENGTHS:
+        head, day, seq = wanted[:-length - 6], wanted[-length - 6:-length], wanted[-length:]
+        if head and day.isdigit() and seq.isdigit():
+            found |= {f"{agency}-{day}-{seq}" for agency in by_compact.get(head, ())}
+    return found.pop() if len(found) == 1 else None
 
 
 def next_dossier_code(agency: Agency, now: datetime) -> str:

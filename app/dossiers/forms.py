@@ -216,7 +216,8 @@ def validate_submission(procedure: Procedure, raw: Mapping[str, Any],
 
 
 def upload_slots(procedure: Procedure) -> list[ProcedureDocument]:
-    return [doc for doc in procedure.documents if doc.uploadable]
+    """The documents to photograph; a declaration the online form fills is not one."""
+    return [doc for doc in procedure.documents if doc.uploadable and not doc.filled_online]
 
 
 def upload_tmp_dir() -> Path:

@@ -12,8 +12,14 @@ from app.dossiers.workflow import TRANSITIONS
 
 
 def can_view(dossier: Dossier, secret: str | None = None) -> bool:
-    # The signed-in citizen whose account the dossier is saved to needs no secret.
+    """Everything of the dossier: personal data, files, answers, withdraw. Needs the
+    phone's own tracking link (its secret) or the signed-in citizen who owns it."""
     return access.has_access(dossier, secret) or owns(current_user, dossier)
+
+
+def can_view_status(dossier: Dossier) -> bool:
+    """The limited status page: code + phone given on /track during this visit."""
+    return access.is_tracked(dossier)
 
 
 def load_for_citizen(code: str, secret: str | None) -> Dossier:
@@ -26,6 +32,22 @@ def load_for_citizen(code: str, secret: str | None) -> Dossier:
         access.grant(dossier)
         access.remember(dossier.code, secret)
     return dossier
+
+
+def load_for_status(code: str, secret: str | None) -> tuple[Dossier, bool]:
+    """(dossier, full): the full page if this browser may see everything, else the status
+    page if it tracked the dossier by code + phone, else the 404 of an unknown code."""
+    dossier = queries.dossier_by_code(code)
+    if dossier is None:
+        abort(404)
+    if can_view(dossier, secret):
+        if secret:
+            access.grant(dossier)
+            access.remember(dossier.code, secret)
+        return dossier, True
+    if can_view_status(dossier):
+        return dossier, False
+    abort(404)
 
 
 def can_resubmit(dossier: Dossier) -> bool:

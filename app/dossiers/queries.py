@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from app.dossiers.codes import canonical_code
 from app.dossiers.models import Dossier, DossierFile
 from app.extensions import db
 from app.places.models import Agency, Village
@@ -34,11 +35,26 @@ def normalize_code(code: str | None) -> str:
 
 
 def dossier_by_code(code: str | None) -> Dossier | None:
+    """The dossier of a code as typed: exact, or with spaces, dashes, commas or nothing in
+    place of the dots and dashes (codes.canonical_code)."""
     wanted = normalize_code(code)
     if not wanted or len(wanted) > 60:
         return None
     # Stored codes are upper case (codes.next_dossier_code): an exact match uses the index.
-    return db.session.scalar(select(Dossier).where(Dossier.code == wanted))
+    found = db.session.scalar(select(Dossier).where(Dossier.code == wanted))
+    if found is not None:
+        return found
+    meant = canonical_code(code, db.session.scalars(select(Agency.code)))
+    if meant is None or meant == wanted:
+        return None
+    return db.session.scalar(select(Dossier).where(Dossier.code == meant))
+
+
+def canonical_typed_code(code: str | None) -> str:
+    """The code as a QR or a citizen gave it, written the canonical way when it is one."""
+    text = (code or "").strip()[:60]
+    meant = canonical_code(text, db.session.scalars(select(Agency.code))) if text else None
+    return meant or normalize_code(text)
 
 
 def dossier_by_idempotency_key(key: str) -> Dossier | None:

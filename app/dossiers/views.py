@@ -23,9 +23,9 @@ from app.citizens import services as citizen_services
 from app.core.identity import IdentityError, normalize_phone
 from app.core.vntime import to_vietnam_time
 from app.dossiers import access, forms, policies, queries, services, workflow
-from app.dossiers.codes import tracking_secret
 from app.dossiers.filestore import get_file_store
 from app.dossiers.models import Dossier
+from app.dossiers.status import mask_name, public_timeline
 from app.extensions import limiter
 from app.procedures.models import Procedure
 
@@ -134,7 +134,10 @@ def submitted(code: str):  # noqa: ANN201
 @limiter.limit("10 per minute", methods=["POST"])
 def track():  # noqa: ANN201
     if request.method == "GET":
-        return render_template("dossiers/track.html", values={}, errors={})
+        # The slip's QR opens /track?code=…: the code is filled, the citizen types the phone.
+        code = queries.canonical_typed_code(request.args.get("code"))
+        return render_template("dossiers/track.html", values={"code": code} if code else {},
+                               errors={})
     code = request.form.get("code", "")
     phone_raw = request.form.get("phone", "")
     errors: dict[str, str] = {}
@@ -154,9 +157,9 @@ def track():  # noqa: ANN201
     if dossier is None:
         return render_template("dossiers/track.html", values=request.form.to_dict(),
                                errors=errors), 422
-    access.grant(dossier)
-    if dossier.idempotency_key:
-        access.remember(dossier.code, tracking_secret(dossier.idempotency_key))
+    # Code + phone opens the status page only (access.py says why): not the personal data,
+    # files, answers or the withdraw button, and not a place on this phone's list.
+    access.grant_tracking(dossier)
     return redirect(url_for(".dossier_page", code=dossier.code))
 
 
@@ -193,7 +196,12 @@ def _render_dossier(dossier: Dossier, errors: dict[str, str] | None = None,
 
 @bp.get("/d/<code>")
 def dossier_page(code: str):  # noqa: ANN201
-    return _render_dossier(_accessible(code))
+    dossier, full = policies.load_for_status(code, request.args.get("t"))
+    if full:
+        return _render_dossier(dossier)
+    return render_template("dossiers/status.html", dossier=dossier,
+                           applicant=mask_name(dossier.applicant_name),
+                           timeline=public_timeline(dossier))
 
 
 @bp.get("/d/<code>/files/<int:file_id>")

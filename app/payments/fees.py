@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,16 +34,29 @@ class FeeQuote:
         return sum(line.amount for line in self.lines)
 
 
-def _count(answers: Mapping[str, Any], name: str | None, default: int = 1) -> int:
-    """A whole number from the answers (the form sends text); `default` when absent or bad."""
+def _count(answers: Mapping[str, Any], name: str | None, asked: Collection[str],
+           default: int = 1) -> int:
+    """A whole number from the answers (the form sends text).
+
+    A quantity the form asks and the citizen left blank is 0: "Số bản sao (để 0 nếu không
+    cần)" left empty means no copy, never one billed copy. A quantity the form does not ask
+    (or an unreadable answer) is `default`: one case, one copy.
+    """
     if not name:
         return default
     raw = answers.get(name)
+    if name in asked and (raw is None or not str(raw).strip()):
+        return 0
     try:
         value = int(str(raw).strip())
     except (TypeError, ValueError):
         return default
     return max(value, 0)
+
+
+def quote_for(procedure: Any, answers: Mapping[str, Any] | None) -> FeeQuote:
+    """The quote of a dossier of this procedure (its fee items and form fields)."""
+    return quote(procedure.fees or [], answers or {}, procedure.form_fields or [])
 
 
 def per_page_amount(item: Mapping[str, Any], pages: int) -> int:
@@ -61,32 +74,36 @@ def per_page_amount(item: Mapping[str, Any], pages: int) -> int:
     return min(total, cap) if cap else total
 
 
-def item_amount(item: Mapping[str, Any], answers: Mapping[str, Any]) -> int | None:
-    """The amount of one fee item for these answers; None when the catalogue cannot say."""
+def item_amount(item: Mapping[str, Any], answers: Mapping[str, Any],
+                asked: Collection[str] = ()) -> int | None:
+    """The amount of one fee item for these answers; None when the catalogue cannot say.
+    `asked`: the names of the procedure's form fields."""
     kind = item.get("kind")
     if kind == "free":
         return 0
     if kind in UNCOMPUTABLE:
         return None
     if kind == "fixed":
-        return int(item["amount"]) * _count(answers, item.get("quantity_field"))
+        return int(item["amount"]) * _count(answers, item.get("quantity_field"), asked)
     if kind == "per_copy":
-        return int(item["amount"]) * _count(answers, item.get("quantity_field") or "copies")
+        return int(item["amount"]) * _count(answers, item.get("quantity_field") or "copies", asked)
     if kind == "per_page":
-        pages = _count(answers, item.get("quantity_field") or "pages")
-        copies = _count(answers, item.get("copies_field"))
+        pages = _count(answers, item.get("quantity_field") or "pages", asked)
+        copies = _count(answers, item.get("copies_field"), asked)
         return per_page_amount(item, pages) * copies
     return None
 
 
-def quote(fees: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]) -> FeeQuote:
+def quote(fees: Sequence[Mapping[str, Any]], answers: Mapping[str, Any],
+          form_fields: Sequence[Mapping[str, Any]] = ()) -> FeeQuote:
     """The fee lines of a dossier. Free items are left out; an uncomputable one makes the
     quote incomplete (but a "free when on time" + "late fee set by the province" procedure
     still quotes 0 and lets the officer add the late fee)."""
+    asked = {str(spec.get("name")) for spec in form_fields}
     lines: list[FeeLine] = []
     complete = True
     for item in fees:
-        amount = item_amount(item, answers)
+        amount = item_amount(item, answers, asked)
         if amount is None:
             complete = False
             continue

@@ -121,6 +121,7 @@ _DOCUMENT_FIELDS: dict[str, tuple[bool, Check, str, Any]] = {
     "copies": (False, _non_negative, "int", 1),
     "mandatory": (False, lambda v: isinstance(v, bool), "bool", True),
     "uploadable": (False, lambda v: isinstance(v, bool), "bool", True),
+    "filled_online": (False, lambda v: isinstance(v, bool), "bool", False),
     "note": (False, lambda v: isinstance(v, str), "text", ""),
 }
 

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, TimestampMixin
@@ -68,6 +77,10 @@ class Procedure(TimestampMixin, Base):
     def accepts_online(self) -> bool:
         return self.online_level in ("full", "partial")
 
+    @property
+    def has_online_declaration(self) -> bool:
+        return any(doc.filled_online for doc in self.documents)
+
 
 class ProcedureDocument(Base):
     """One paper the citizen must bring or upload; dossier files point at it."""
@@ -82,6 +95,10 @@ class ProcedureDocument(Base):
     copies: Mapped[int] = mapped_column(default=1)
     mandatory: Mapped[bool] = mapped_column(default=True)
     uploadable: Mapped[bool] = mapped_column(default=True)
+    # A declaration (tờ khai) that the online form itself fills: its questions are the
+    # procedure's form fields, so no photo of it is asked for; the desk prints the filled
+    # declaration ("tờ khai điện tử") instead.
+    filled_online: Mapped[bool] = mapped_column(default=False, server_default=false())
     note: Mapped[str] = mapped_column(Text, default="")
 
     procedure: Mapped[Procedure] = relationship(back_populates="documents")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.backoffice.models import AuditEntry
-from app.backoffice.policies import vietnam_today
+from app.core.vntime import vietnam_today
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.places.models import Village

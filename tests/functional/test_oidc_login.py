@@ -197,7 +197,7 @@ def test_wrong_state_is_refused_before_any_token_is_asked_for(
     assert "không khớp với phiên làm việc" in refused.text
     # The state is single-use: the genuine callback after a failed one fails too.
     assert http.get(callback, timeout=30).status_code == 400
-    assert "Hồ sơ của tôi" not in http.get(oidc_live_server + "/", timeout=30).text
+    assert "data-signed-in" not in http.get(oidc_live_server + "/", timeout=30).text
     with app.app_context():
         assert db.session.scalar(select(Citizen)) is None
 

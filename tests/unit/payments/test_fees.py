@@ -32,3 +32,16 @@ def test_free_and_province_set_fees(app):
         mixed = quote([{"label": "Đúng hạn", "kind": "free"},
                        {"label": "Quá hạn", "kind": "set_by_province"}], {})
         assert mixed.total == 0 and not mixed.complete
+
+
+def test_a_quantity_the_form_asks_and_the_citizen_left_blank_is_zero(app):
+    copy_fee = [{"label": "Bản sao", "kind": "per_copy", "amount": 8000,
+                 "quantity_field": "copies"}]
+    asks_copies = [{"name": "copies", "label": "Số bản sao", "type": "number"}]
+    with app.test_request_context():
+        for answers in ({}, {"copies": ""}, {"copies": "  "}, {"copies": None},
+                        {"copies": 0}, {"copies": "0"}):
+            assert quote(copy_fee, answers, asks_copies).total == 0, answers
+        assert quote(copy_fee, {"copies": "1"}, asks_copies).total == 8000
+        # A form that does not ask how many: one copy, as before.
+        assert quote(copy_fee, {}, []).total == 8000
