@@ -22,6 +22,7 @@ from app.accounts.services import find_officer
 from app.accounts.views import after_first_factor
 from app.citizens import services as citizen_services
 from app.citizens import sessions as citizen_sessions
+from app.core.redirects import safe_local_target
 from app.extensions import db, limiter
 
 bp = Blueprint("oidc", __name__)
@@ -34,19 +35,12 @@ def _private(response: Response) -> Response:
     return response
 
 
-def local_path(target: str | None) -> str | None:
-    # Same-site paths only: an open redirect would lend our domain to phishing links.
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
-
-
 def _refused(message: str, status: int = 400):  # noqa: ANN202
     return render_template("accounts/citizen_login_error.html", message=message), status
 
 
 def _start(kind: str) -> Response | tuple[str, int]:
-    next_url = local_path(request.args.get("next"))
+    next_url = safe_local_target(request.args.get("next"))
     if not oidc.enabled(kind):
         flash(oidc.OidcError("disabled").message, "info")
         return redirect(next_url or url_for("places.home"))
@@ -82,7 +76,7 @@ def callback():  # noqa: ANN201
     db.session.flush()  # the session cookie names the account by its id
     citizen_sessions.start(citizen)
     flash(_("Đã đăng nhập. Xin chào %(name)s!", name=citizen.full_name or _("bạn")), "ok")
-    return redirect(local_path(sign_in.next_url) or url_for("citizens.my_dossiers"))
+    return redirect(safe_local_target(sign_in.next_url) or url_for("citizens.my_dossiers"))
 
 
 def _staff_signed_in(sign_in: oidc.SignIn):  # noqa: ANN202
@@ -94,7 +88,7 @@ def _staff_signed_in(sign_in: oidc.SignIn):  # noqa: ANN202
     if officer is None or not officer.active:
         return _refused(_("Tài khoản công vụ này chưa được cấp quyền sử dụng Motcua. "
                           "Vui lòng liên hệ quản trị viên của xã."), 403)
-    return after_first_factor(officer, local_path(sign_in.next_url))
+    return after_first_factor(officer, safe_local_target(sign_in.next_url))
 
 
 @bp.post("/logout")

@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 from app.accounts import login as rules
 from app.accounts.models import Officer
 from app.core import transaction
+from app.core.redirects import safe_local_target
 from app.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/officer")
@@ -32,10 +33,7 @@ PENDING_SECONDS = 300
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would let a phishing link borrow our domain.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("accounts.home")
+    return safe_local_target(target) or url_for("accounts.home")
 
 
 def _finish_login(officer: Officer, next_url: str | None) -> Response:

@@ -145,3 +145,23 @@ def test_any_officer_can_turn_on_totp_and_then_needs_it(app, client, officers):
     other = app.test_client()
     assert _post_login(other, "tiepnhan.thu", PASSWORD).headers["Location"].endswith(
         "/officer/login/totp")
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/%09/evil.example", "/\n/evil",
+                                    "/\r\n/evil", "%0d%0aSet-Cookie:x", "//evil", "/\\evil",
+                                    "/ /evil", "https://evil", "javascript:alert(1)"])
+def test_sign_in_refuses_a_next_off_this_site(client, officers, target):
+    page = client.get("/officer/login", query_string={"next": target})
+    assert page.status_code == 200
+    response = client.post("/officer/login", query_string={"next": target}, data={
+        "csrf_token": csrf_token(page.data), "username": "tiepnhan.thu", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/officer/"
+
+
+def test_sign_in_keeps_a_next_on_this_site(client, officers):
+    page = client.get("/officer/login")
+    response = client.post("/officer/login", query_string={"next": "/officer/inbox?queue=all"},
+                           data={"csrf_token": csrf_token(page.data), "username": "tiepnhan.thu",
+                                 "password": PASSWORD})
+    assert response.headers["Location"] == "/officer/inbox?queue=all"
