@@ -24,7 +24,7 @@ def load_for_citizen(code: str, secret: str | None) -> Dossier:
         abort(404)
     if secret:
         access.grant(dossier)
-        access.remember(dossier.code, secret)
+        access.remember(dossier, secret)
     return dossier
 
 

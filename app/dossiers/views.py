@@ -116,7 +116,7 @@ def apply(code: str):  # noqa: ANN201
     if created:
         citizen_services.claim_submitted(dossier)  # saved to the signed-in citizen's account
     access.grant(dossier)
-    access.remember(dossier.code, secret)
+    access.remember(dossier, secret)
     return redirect(url_for(".submitted", code=dossier.code, t=secret))
 
 
@@ -156,7 +156,7 @@ def track():  # noqa: ANN201
                                errors=errors), 422
     access.grant(dossier)
     if dossier.idempotency_key:
-        access.remember(dossier.code, tracking_secret(dossier.idempotency_key))
+        access.remember(dossier, tracking_secret(dossier.idempotency_key))
     return redirect(url_for(".dossier_page", code=dossier.code))
 
 
