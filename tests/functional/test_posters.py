@@ -37,7 +37,7 @@ def sign_in(app: Flask, client: Any, username: str) -> None:
         with app.test_request_context(environ_base=client.environ_base):
             login_user(officer)  # starts the officer's server-side session row
             data = dict(session)
-        db.session.commit()
+            db.session.commit()
     with client.session_transaction() as sess:
         sess.update(data)
 
