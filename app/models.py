@@ -1,6 +1,8 @@
 """Imports every model module so metadata and relationships are complete (Alembic, tests)."""
 
 from app.accounts.models import Officer, Role
+from app.accounts.officer_sessions import OfficerSession  # noqa: F401
+from app.accounts.throttle import LoginThrottle  # noqa: F401
 from app.backoffice.models import AuditEntry
 from app.citizens.models import Citizen  # noqa: F401
 from app.core.workdays import CalendarOverride

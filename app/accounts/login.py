@@ -1,53 +1,47 @@
-"""Officer sign-in rules: password check, temporary lock, TOTP second factor."""
+"""Officer sign-in rules: password check (throttled), TOTP second factor."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pyotp
 
+from app.accounts import throttle
 from app.accounts.models import Officer
-from app.accounts.passwords import verify_password
+from app.accounts.passwords import dummy_hash, verify_password
 from app.accounts.services import find_officer
 
-MAX_FAILURES = 5
-LOCK_MINUTES = 15
 TOTP_ISSUER = "Motcua"
 
 
 @dataclass(frozen=True)
 class PasswordResult:
     officer: Officer | None
-    locked_until: datetime | None = None
+    # Seconds to wait before trying again (app/accounts/throttle.py), when throttled.
+    retry_after: int | None = None
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes even for timezone-aware columns.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def check_password(username: str, password: str, source: str,
+                   now: datetime | None = None) -> PasswordResult:
+    """Verify a password from `source` (the client's address); flush only.
 
-
-def check_password(username: str, password: str, now: datetime | None = None) -> PasswordResult:
-    """Verify a password, counting failures; flush only.
-
-    After MAX_FAILURES wrong passwords the account is locked for LOCK_MINUTES: during the
-    lock even the right password is refused, so guessing gains nothing.
+    No hard lock: wrong passwords earn growing delays per name and per source, the rule in
+    app/accounts/throttle.py. While throttled the answer comes before any password check;
+    otherwise exactly one argon2 check runs, against a dummy hash for unknown or disabled
+    names, so neither the answer nor its time tells a real account from a made-up one.
     """
-    now = now or datetime.now(UTC)
-    officer = find_officer(username) if username else None
-    if officer is None or not officer.active:
-        return PasswordResult(None)
-    if officer.locked_until and _aware(officer.locked_until) > now:
-        return PasswordResult(None, locked_until=_aware(officer.locked_until))
-    if verify_password(officer.password_hash, password):
-        officer.failed_logins = 0
-        officer.locked_until = None
+    now = now or throttle.clock()
+    wait = throttle.retry_after(username, source, now)
+    if wait is not None:
+        return PasswordResult(None, retry_after=wait)
+    folded = throttle.fold(username)
+    officer = find_officer(folded) if folded else None
+    usable = officer is not None and officer.active
+    matches = verify_password(officer.password_hash if usable else dummy_hash(), password)
+    if usable and matches:
         return PasswordResult(officer)
-    officer.failed_logins += 1
-    if officer.failed_logins >= MAX_FAILURES:
-        officer.failed_logins = 0
-        officer.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        return PasswordResult(None, locked_until=officer.locked_until)
+    throttle.record_failure(username, source, now)
     return PasswordResult(None)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
@@ -41,17 +40,15 @@ class Officer(UserMixin, TimestampMixin, Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(default=True)
-    # Bumped by "log out everywhere": sessions carry it and die when it changes.
-    session_version: Mapped[int] = mapped_column(default=1)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    # Failed sign-ins are counted in app/accounts/throttle.py, not here.
     # The last TOTP time step accepted: a code is good once, never replayed.
     totp_last_step: Mapped[int | None]
 
     agency: Mapped[Agency] = relationship()
 
     def get_id(self) -> str:
-        return f"officer:{self.id}:{self.session_version}"
+        # Which session is live is kept on the server (app/accounts/officer_sessions.py).
+        return f"officer:{self.id}"
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

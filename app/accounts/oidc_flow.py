@@ -7,17 +7,11 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.accounts import oidc
+from app.core.redirects import safe_local_target
 
 # The one redirect URI registered with the providers: the citizens' sign-in blueprint
 # serves it and hands staff sign-ins to the staff side (app/accounts/views.py).
 CALLBACK_ENDPOINT = "signin.callback"
-
-
-def local_path(target: str | None) -> str | None:
-    # Same-site paths only: an open redirect would lend our domain to phishing links.
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return None
 
 
 def refused(message: str, status: int = 400) -> tuple[str, int]:
@@ -26,7 +20,7 @@ def refused(message: str, status: int = 400) -> tuple[str, int]:
 
 def start(kind: str) -> Response | tuple[str, int]:
     """Send the browser to the provider of `kind`, remembering a safe `next`."""
-    next_url = local_path(request.args.get("next"))
+    next_url = safe_local_target(request.args.get("next"))
     if not oidc.enabled(kind):
         flash(oidc.OidcError("disabled").message, "info")
         return redirect(next_url or url_for("places.home"))

@@ -17,17 +17,17 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from app.accounts import login as rules
-from app.accounts import oidc, oidc_flow
+from app.accounts import officer_sessions, oidc, oidc_flow, throttle
 from app.accounts.models import Officer
 from app.accounts.services import find_officer
 from app.core import transaction
 from app.core.qr import qr_svg
+from app.core.redirects import safe_local_target
 from app.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/officer")
@@ -37,15 +37,15 @@ PENDING_SECONDS = 300
 
 
 def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would let a phishing link borrow our domain.
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("staff.accounts.home")
+    return safe_local_target(target) or url_for("staff.accounts.home")
 
 
 def _finish_login(officer: Officer, next_url: str | None) -> Response:
     session.clear()  # a fresh session on sign-in: nothing from before carries over
     login_user(officer)
+    missed = throttle.signed_in(officer.username)
+    if missed:
+        flash(throttle.missed_message(missed), "info")
     return redirect(_safe_next(next_url))
 
 
@@ -62,20 +62,19 @@ def _pending_officer() -> tuple[Officer, dict[str, Any]] | None:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("20 per minute", methods=["POST"])
 def login():  # noqa: ANN201
-    error = None
+    error, status = None, 200
     if request.method == "POST":
         result = rules.check_password(request.form.get("username", ""),
-                                      request.form.get("password", ""))
+                                      request.form.get("password", ""),
+                                      source=request.remote_addr or "")
         transaction.keep_on_refusal()  # failure counts must persist when the login fails
-        if result.locked_until is not None:
-            error = _("Tài khoản tạm khoá do nhập sai mật khẩu nhiều lần. "
-                      "Vui lòng thử lại sau %(time)s.",
-                      time=format_datetime(result.locked_until, "HH:mm"))
+        if result.retry_after is not None:
+            error, status = throttle.refusal_message(result.retry_after), 429
         elif result.officer is None:
-            error = _("Tên đăng nhập hoặc mật khẩu không đúng.")
+            error, status = _("Tên đăng nhập hoặc mật khẩu không đúng."), 401
         else:
             return after_first_factor(result.officer, request.args.get("next"))
-    return render_template("accounts/login.html", error=error), (401 if error else 200)
+    return render_template("accounts/login.html", error=error), status
 
 
 def after_first_factor(officer: Officer, next_url: str | None) -> Response:
@@ -140,8 +139,7 @@ def logout():  # noqa: ANN201
 
 @bp.post("/logout-everywhere")
 def logout_everywhere():  # noqa: ANN201
-    # Every session carries the version in its id; bumping it ends them all.
-    current_user.session_version += 1
+    officer_sessions.end_all(current_user)
     return _signed_out(_("Đã đăng xuất trên mọi thiết bị."))
 
 
@@ -193,4 +191,4 @@ def finish_oidc_sign_in(sign_in: oidc.SignIn) -> Response | tuple[str, int]:
     if officer is None or not officer.active:
         return oidc_flow.refused(_("Tài khoản công vụ này chưa được cấp quyền sử dụng "
                                    "Motcua. Vui lòng liên hệ quản trị viên của xã."), 403)
-    return after_first_factor(officer, oidc_flow.local_path(sign_in.next_url))
+    return after_first_factor(officer, safe_local_target(sign_in.next_url))

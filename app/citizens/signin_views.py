@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from app.accounts import oidc, oidc_flow
 from app.accounts.views import finish_oidc_sign_in as finish_staff_sign_in
 from app.citizens import services, sessions
+from app.core.redirects import safe_local_target
 from app.extensions import db, limiter
 
 bp = Blueprint("signin", __name__)
@@ -43,7 +44,7 @@ def callback():  # noqa: ANN201
     db.session.flush()  # the session cookie names the account by its id
     sessions.start(citizen)
     flash(_("Đã đăng nhập. Xin chào %(name)s!", name=citizen.full_name or _("bạn")), "ok")
-    return redirect(oidc_flow.local_path(sign_in.next_url) or url_for("citizens.my_dossiers"))
+    return redirect(safe_local_target(sign_in.next_url) or url_for("citizens.my_dossiers"))
 
 
 @bp.post("/logout")

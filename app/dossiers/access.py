@@ -47,11 +47,16 @@ def _store(pairs: list[tuple[str, str]]) -> None:
     g.my_dossiers_changed = True
 
 
-def remember(code: str, secret: str | None) -> None:
+def remember(dossier: Dossier, secret: str | None) -> None:
     """Put the dossier at the top of this phone's list (a counter dossier has no secret to
-    remember: it stays reachable for this visit only)."""
-    if not secret:
+    remember: it stays reachable for this visit only).
+
+    Only the dossier's own secret is ever stored: a mistyped or forged link must not
+    replace the right secret this phone already has, or the dossier drops off "/my".
+    """
+    if not secret or not secret_matches(secret, dossier.tracking_secret_hash):
         return
+    code = dossier.code
     current = remembered()
     if current[:1] == [(code, secret)]:
         return  # already on top: no need to rewrite the cookie

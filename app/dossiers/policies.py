@@ -30,7 +30,7 @@ def load_for_citizen(code: str, secret: str | None) -> Dossier:
         abort(404)
     if secret:
         access.grant(dossier)
-        access.remember(dossier.code, secret)
+        access.remember(dossier, secret)
     return dossier
 
 
@@ -43,7 +43,7 @@ def load_for_status(code: str, secret: str | None) -> tuple[Dossier, bool]:
     if can_view(dossier, secret):
         if secret:
             access.grant(dossier)
-            access.remember(dossier.code, secret)
+            access.remember(dossier, secret)
         return dossier, True
     if can_view_status(dossier):
         return dossier, False

@@ -116,7 +116,7 @@ def apply(code: str):  # noqa: ANN201
     if created:
         citizen_services.claim_submitted(dossier)  # saved to the signed-in citizen's account
     access.grant(dossier)
-    access.remember(dossier.code, secret)
+    access.remember(dossier, secret)
     return redirect(url_for(".submitted", code=dossier.code, t=secret))
 
 

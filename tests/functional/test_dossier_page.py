@@ -136,3 +136,18 @@ def test_list_holds_at_most_twenty(app: Flask, world: World) -> None:
     html = phone.get("/my").get_data(as_text=True)
     shown = re.findall(r"<strong>([^<]+)</strong>", html)
     assert shown == list(reversed(codes))[:20]
+
+
+def test_a_wrong_secret_never_replaces_the_remembered_one(app: Flask, world: World) -> None:
+    phone = app.test_client()
+    code, secret = submit(app.test_client(), world)
+    assert phone.get(f"/d/{code}?t={secret}").status_code == 200  # the right link: remembered
+    # A mistyped or forged link, in this visit and in a later one.
+    wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+    assert phone.get(f"/d/{code}?t={wrong}").status_code == 200  # this visit still has access
+    phone.delete_cookie("session")
+    assert phone.get(f"/d/{code}?t={wrong}").status_code == 200  # the remembered secret
+    assert phone.get(f"/d/{code}?t=x").status_code == 200
+    phone.delete_cookie("session")
+    assert code in phone.get("/my").get_data(as_text=True)
+    assert phone.get(f"/d/{code}").status_code == 200

@@ -31,3 +31,13 @@ def test_no_sign_in_button_and_guests_work_as_before(client: Any, world: World) 
     assert client.get("/me/dossiers").status_code == 404
     went = client.get("/login")
     assert went.status_code == 302 and went.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/%09/evil.example", "/\r\n/evil",
+                                    "/%0d%0aSet-Cookie:x=1", "//evil", "/\\evil",
+                                    "https://evil", "javascript:alert(1)"])
+def test_sign_in_start_never_sends_the_browser_off_site(client: Any, target: str) -> None:
+    went = client.get("/login", query_string={"next": target})
+    assert went.status_code == 302 and went.headers["Location"] == "/"
+    staff = client.get("/officer/login/oidc", query_string={"next": target})
+    assert staff.status_code == 302 and staff.headers["Location"] == "/"

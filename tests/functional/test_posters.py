@@ -35,8 +35,9 @@ def sign_in(app: Flask, client: Any, username: str) -> None:
         assert officer is not None
         # Same address and user agent as the client: session protection checks both.
         with app.test_request_context(environ_base=client.environ_base):
-            login_user(officer)
+            login_user(officer)  # starts the officer's server-side session row
             data = dict(session)
+            db.session.commit()
     with client.session_transaction() as sess:
         sess.update(data)
 
