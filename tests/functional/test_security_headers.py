@@ -30,11 +30,13 @@ SKIPPED: dict[str, str] = {}
 
 # Rules whose right answer here is not a page, with the status the app gives and why.
 NOT_A_PAGE = {
-    "oidc.callback": (400, "no sign-in is in progress: the refusal page"),
-    "oidc.login": (302, "no provider configured in tests: back to the home page"),
-    "oidc.staff_login": (302, "no provider configured in tests: back to the home page"),
-    "accounts.login_totp": (302, "no password step pending: back to the login page"),
-    "accounts.login_totp_setup": (302, "no password step pending: back to the login page"),
+    "signin.callback": (400, "no sign-in is in progress: the refusal page"),
+    "signin.login": (302, "no provider configured in tests: back to the home page"),
+    "staff.accounts.login_oidc": (302, "no provider configured in tests: back to the home page"),
+    "staff.accounts.login_totp": (302, "no password step pending: back to the login page"),
+    "staff.accounts.login_totp_setup": (302,
+                                        "no password step pending: back to the login page"),
+    "staff.backoffice.declaration": (404, "this procedure has no declaration filled online"),
     "feedback.rate": (403, "the dossier is not returned yet, so it cannot be rated"),
     "payments.receipt": (404, "nothing is paid yet, so there is no receipt"),
 }
@@ -169,7 +171,7 @@ def test_every_get_route_sends_the_security_headers(app: Flask, pay_world: PayWo
         seen.append(endpoint)
     assert not wrong_status, wrong_status
     assert len(seen) == len(rules) - len(SKIPPED)
-    assert {"backoffice.audit_csv", "dossiers.dossier_file", "feedback.kiosk_page",
+    assert {"staff.backoffice.audit_csv", "dossiers.dossier_file", "feedback.kiosk_page",
             "citizens.my_dossiers", "payments.pay_png", "static"} <= set(seen)
 
 
