@@ -9,7 +9,7 @@ import hashlib
 import io
 import json
 import uuid as uuidlib
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts.policies import no_store, officers_only
+from app.core import parsing
 from app.core.errors import DomainError, render_error
 from app.core.identity import IdentityError, normalize_phone
 from app.core.workdays import vietnam_today
@@ -153,10 +154,9 @@ def kiosk_photo(counter_id: int) -> Any:
 
 def _parse_moment(raw: Any) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
+        return parsing.parse_timestamp(raw)
+    except parsing.ParseError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 @bp.post("/kiosk/<int:counter_id>/rate")
@@ -265,10 +265,8 @@ def feedback_new() -> Any:
 
 def _year() -> int:
     today = vietnam_today()
-    try:
-        year = int(request.args.get("year", today.year))
-    except ValueError:
-        abort(400)
+    year = parsing.parse_int(request.args.get("year", today.year), minimum=0, maximum=9999,
+                             field=_("Năm"))
     if not 2000 <= year <= today.year:
         abort(404)
     return year
@@ -461,8 +459,6 @@ def counter_lock_out(counter_id: int) -> Any:
 def report_monthly() -> Any:
     officer = current_user
     month = reports.parse_month(request.args.get("month"), vietnam_today())
-    if month is None:
-        abort(400)
     data = reports.monthly(officer.agency_id, month)
     if not policies.can_read_full_report(officer):
         data.officers = [r for r in data.officers if r.officer_id == officer.id]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -27,6 +26,7 @@ from flask_login import current_user
 
 from app.accounts.policies import no_store, officers_only
 from app.backoffice import policies as office_policies
+from app.core import parsing
 from app.core.errors import DomainError
 from app.core.workdays import to_vietnam_time, vietnam_today
 from app.dossiers import access
@@ -154,11 +154,9 @@ def _office_dossier(code: str) -> Dossier:
 
 
 def _int(name: str) -> int:
+    """An amount typed by an officer ("150.000", "150,000" or "150000"), bounded."""
     raw = request.form.get(name, "").replace(".", "").replace(",", "").replace(" ", "")
-    try:
-        return int(raw)
-    except ValueError:
-        raise DomainError(_("Số tiền không hợp lệ."), code="amount") from None
+    return parsing.parse_amount(raw, field=_("Số tiền"))
 
 
 def _back(dossier: Dossier) -> Any:
@@ -219,11 +217,8 @@ def match(transaction_id: int) -> Any:
 
 @office.get("/report.csv")
 def report_csv() -> Any:
-    try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") \
-            else vietnam_today()
-    except ValueError:
-        abort(400)
+    day = parsing.parse_date(request.args["day"], field=_("Ngày")) \
+        if request.args.get("day") else vietnam_today()
     credits = queries.credits_of_day(current_user.agency_id, day)
     out = io.StringIO()
     writer = csv.writer(out)
