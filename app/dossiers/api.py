@@ -96,7 +96,8 @@ def create_dossier():  # noqa: ANN201
            "address": applicant.get("address"), "agency": payload.get("agency"),
            "village": payload.get("village"), "consent": payload.get("consent") is True}
     submission, errors = forms.validate_submission(procedure, raw, answers)
-    uploads, file_errors = forms.clean_document_uploads(procedure, request.files.getlist)
+    uploads, file_errors = forms.clean_document_uploads(
+        procedure, request.files.getlist, forms.phone_of(submission, raw["phone"]))
     errors.update(file_errors)
     if errors or submission is None:
         forms.discard_all(u for _r, u in uploads)
