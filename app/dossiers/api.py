@@ -17,6 +17,9 @@ from app.dossiers.codes import secret_matches
 from app.dossiers.models import Dossier
 from app.extensions import limiter
 
+# What forms.valid_idempotency_key accepts, as the API description states it.
+IDEMPOTENCY_KEY_PATTERN = "^[A-Za-z0-9_-]{8,80}$"
+
 # Form field names → the JSON paths an API client sent them under.
 _FIELD_PATHS = {
     "applicant_name": "applicant.name",
@@ -193,7 +196,7 @@ def openapi_paths() -> dict[str, Any]:
             "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
                             "description": "New for each dossier, the same on every retry "
                                            "(8-80 letters, digits, '-', '_')",
-                            "schema": string}],
+                            "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}],
             "requestBody": {"required": True, "content": {"multipart/form-data": {
                 "schema": {"type": "object", "required": ["dossier"], "properties": {
                     "dossier": dossier_part},
