@@ -111,7 +111,8 @@ class PinnedAdapter(HTTPAdapter):
         address = resolve_checked(host, port, test_host=test_host, resolver=self.resolver)
         request._motcua_address = address  # type: ignore[attr-defined]
         default_port = 443 if scheme == "https" else 80
-        request.headers["Host"] = host if port == default_port else f"{host}:{port}"
+        name = f"[{host}]" if ":" in host else host
+        request.headers["Host"] = name if port == default_port else f"{name}:{port}"
         started = time.monotonic()
         response = super().send(request, stream=True, timeout=timeout, verify=verify,
                                 cert=cert, proxies={})
