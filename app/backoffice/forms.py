@@ -64,7 +64,8 @@ def filter_date(value: Any, label: str) -> date | None:
 
 def parse_inbox_filter(args: Mapping[str, Any], queues: tuple[str, ...],
                        default_queue: str) -> InboxFilter:
-    """Unknown or malformed values are dropped, never an error: the inbox always opens."""
+    """Unknown choices and ids are dropped: the inbox always opens. Dates go through the
+    bounded parser, so a wrong or extreme one is a 400 that says which (app.core.parsing)."""
     q = " ".join(str(args.get("q") or "").split())[:100]
     queue = str(args.get("queue") or "")
     if queue not in queues:
