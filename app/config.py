@@ -41,6 +41,19 @@ def _instance_secret(instance_path: Path, name: str) -> str:
     return value
 
 
+# Where web pushes may go: the browsers' push services (a leading "*." matches any
+# subdomain). Citizens choose the endpoint URL, so nothing else is ever contacted.
+DEFAULT_PUSH_HOSTS = ("fcm.googleapis.com", "updates.push.services.mozilla.com",
+                      "*.push.services.mozilla.com", "*.push.apple.com",
+                      "*.notify.windows.com")
+
+
+def _hosts(raw: str | None, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+    if raw is None or not raw.strip():
+        return default
+    return tuple(h.strip().lower().rstrip(".") for h in raw.split(",") if h.strip())
+
+
 CLAIM_FIELDS = ("name", "birth_date", "citizen_id", "phone")
 
 
@@ -88,6 +101,28 @@ class Settings:
     # Bank-notification services' own credentials (app/payments/webhook.py).
     casso_secure_token: str = ""
     sepay_api_key: str = ""
+    # Upload bounds beyond the sizes (app/dossiers/uploads.py has the per-file ones).
+    max_files_per_document: int = 10
+    max_files_per_dossier: int = 20
+    # What one phone number may store in a Vietnamese day, all its dossiers together.
+    max_phone_mb_per_day: int = 100
+    # Push services the worker may POST to (PUSH_HOSTS, comma-separated).
+    push_hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS
+    # Test-only (PUSH_TEST_HOSTS): hosts on loopback, over plain HTTP, such as the tests'
+    # local push service on 127.0.0.1. Refused when MOTCUA_ENV=production.
+    push_test_hosts: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 < self.max_files_per_document <= self.max_files_per_dossier:
+            raise ConfigError("MAX_FILES_PER_DOCUMENT must be > 0 and <= "
+                              "MAX_FILES_PER_DOSSIER")
+        if self.max_phone_mb_per_day < self.max_dossier_mb:
+            raise ConfigError("MAX_PHONE_MB_PER_DAY must be >= MAX_DOSSIER_MB")
+        if self.production and self.push_test_hosts:
+            raise ConfigError("PUSH_TEST_HOSTS is for tests only and is refused when "
+                              "MOTCUA_ENV=production")
+        if not all(isinstance(h, str) and h for h in (*self.push_hosts, *self.push_test_hosts)):
+            raise ConfigError("PUSH_HOSTS and PUSH_TEST_HOSTS must list host names")
 
     @classmethod
     def from_env(cls, instance_path: Path, env: dict[str, str] | None = None) -> Settings:
@@ -138,6 +173,11 @@ class Settings:
             page_cache_seconds=_int(env, "PAGE_CACHE_SECONDS", 30),
             casso_secure_token=env.get("CASSO_SECURE_TOKEN", ""),
             sepay_api_key=env.get("SEPAY_API_KEY", ""),
+            max_files_per_document=_int(env, "MAX_FILES_PER_DOCUMENT", 10),
+            max_files_per_dossier=_int(env, "MAX_FILES_PER_DOSSIER", 20),
+            max_phone_mb_per_day=_int(env, "MAX_PHONE_MB_PER_DAY", 100),
+            push_hosts=_hosts(env.get("PUSH_HOSTS"), DEFAULT_PUSH_HOSTS),
+            push_test_hosts=_hosts(env.get("PUSH_TEST_HOSTS")),
         )
 
     def flask_config(self) -> dict[str, Any]:

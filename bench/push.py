@@ -86,7 +86,8 @@ def main() -> None:
     with workdir() as folder, database(args.database_url, args.backend, folder) as url:
         app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "SETTINGS": {
             "database_url": url, "upload_dir": str(folder / "uploads"),
-            "secret_key": "bench", "vapid_private_key": generate_private_key()}})
+            "secret_key": "bench", "vapid_private_key": generate_private_key(),
+            "push_test_hosts": ("127.0.0.1",)}})
         service = RemoteService()
         with app.app_context():
             db.drop_all()
@@ -99,7 +100,7 @@ def main() -> None:
             phones = service.call("new", key, args.n + args.samples)
             for phone in phones:
                 dossier = f.dossier(home, proc)
-                services.subscribe(services.parse_subscription(phone, allow_http=True),
+                services.subscribe(services.parse_subscription(phone, app.config["MOTCUA"]),
                                    [dossier])
                 dossier_ids.append(dossier.id)
             db.session.commit()

@@ -65,6 +65,7 @@ class Failure:
     status: int
     remaining: int | None  # None: until cleared
     retry_after: str | None = None
+    location: str | None = None  # a redirect answer's target
 
 
 @dataclass
@@ -77,6 +78,8 @@ class PushService:
     failure: Failure | None = None
     decrypt: bool = True  # the benchmark can measure the cost of the phone's part
     delay: float = 0.0  # seconds each request takes before it is looked at (a slow service)
+    body_size: int = 0  # answer with this many bytes of body (a hostile service)
+    body_sent: int = 0  # how many of them the sender let through before it hung up
     _server: ThreadingHTTPServer | None = None
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -129,10 +132,10 @@ class PushService:
         with self._lock:
             self.subscribers.pop(subscriber.token, None)
 
-    def fail(self, status: int, times: int | None = None, retry_after: str | None = None
-             ) -> None:
+    def fail(self, status: int, times: int | None = None, retry_after: str | None = None,
+             location: str | None = None) -> None:
         with self._lock:
-            self.failure = Failure(status, times, retry_after)
+            self.failure = Failure(status, times, retry_after, location)
 
     def heal(self) -> None:
         with self._lock:
@@ -169,6 +172,8 @@ class PushService:
                     if failure.remaining <= 0:
                         self.failure = None
                 extra = {"Retry-After": failure.retry_after} if failure.retry_after else {}
+                if failure.location:
+                    extra["Location"] = failure.location
                 return failure.status, extra, "failure switched on"
             sub = self.subscribers.get(token)
         if sub is None:
@@ -263,6 +268,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in extra.items():
             self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
+        huge = self.push.body_size
+        self.send_header("Content-Length", str(huge or len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if not huge:
+            self.wfile.write(payload)
+            return
+        chunk = b"x" * 65536
+        while self.push.body_sent < huge:
+            self.wfile.write(chunk)  # a sender that hung up ends this with an error
+            self.push.body_sent += len(chunk)

@@ -148,7 +148,9 @@ def procedures_paths() -> dict[str, Any]:
                 _query("q", "Words of the name, keywords or documents; the last word may "
                             "be a prefix. Empty: every procedure, most common first."),
                 _query("field", "Only this field (lĩnh vực), e.g. Hộ tịch"),
-                _query("limit", "At most this many items (1-200, default 50)", _INT),
+                _query("limit", "At most this many items (1-200, default 50); anything else "
+                                "is a 400", {"type": "integer", "minimum": 1,
+                                             "maximum": 200, "default": 50}),
             ],
             "responses": {
                 "200": _ok("Matching procedures, best first", {
@@ -156,6 +158,7 @@ def procedures_paths() -> dict[str, Any]:
                     "properties": {"items": {"type": "array",
                                              "items": _ref("ProcedureSummary")},
                                    "count": _INT}}),
+                "400": _error("limit is not a whole number from 1 to 200"),
                 "429": rate_limited,
             },
         }},
@@ -177,8 +180,67 @@ def dossiers_paths() -> dict[str, Any]:
     return openapi_paths()
 
 
-PATH_GROUPS: list[Callable[[], dict[str, Any]]] = [core_paths, places_paths, procedures_paths,
-                                                   dossiers_paths]
+def description_paths() -> dict[str, Any]:
+    return {"/openapi.json": {"get": {
+        "summary": "This description of the API (OpenAPI 3.1)",
+        "responses": {"200": _ok("The OpenAPI document", {
+            "type": "object", "required": ["openapi", "info", "paths"],
+            "properties": {"openapi": _STR, "info": {"type": "object"},
+                           "paths": {"type": "object"}}})},
+    }}}
+
+
+def push_paths() -> dict[str, Any]:
+    return {"/push/key": {"get": {
+        "summary": "The server's VAPID public key, the browser's applicationServerKey",
+        "responses": {"200": _ok("The key", {
+            "type": "object", "required": ["public_key"],
+            "properties": {"public_key": {
+                "type": "string", "pattern": "^[A-Za-z0-9_-]{87}$",
+                "description": "base64url of the uncompressed P-256 point"}}})},
+    }}}
+
+
+def stats_paths() -> dict[str, Any]:
+    figures = {"type": "object", "additionalProperties": True,
+               "properties": {"finished": _INT, "rated": _INT,
+                              "timely_share": {"type": ["number", "null"]},
+                              "online_share": {"type": ["number", "null"]},
+                              "satisfaction": {"type": ["number", "null"]}}}
+    return {"/stats/{slug}": {"get": {
+        "summary": "A commune's or a province's public figures for a year",
+        "parameters": [
+            {"name": "slug", "in": "path", "required": True, "schema": _STR,
+             "description": "The commune's or province's slug"},
+            _query("year", "The year (2000 to this year; default this year)",
+                   {"type": "integer", "minimum": 2000, "maximum": 2100})],
+        "responses": {
+            "200": _ok("The figures", {
+                "type": "object", "required": ["agency", "year", "total"],
+                "properties": {
+                    "agency": {"type": "object", "properties": {
+                        "slug": _STR, "name": _STR, "kind": _STR}},
+                    "year": _INT, "as_of": {"type": "string", "format": "date"},
+                    "total": figures, "running": _INT, "overdue_now": _INT,
+                    "paid_online_share": {"type": ["number", "null"]},
+                    "by_month": {"type": "array", "items": figures},
+                    "by_field": {"type": "array", "items": figures},
+                    "communes": {"type": "array", "items": figures}}}),
+            "400": _error("year is not a whole number, or not from 2000 to this year"),
+            "404": _error("No commune or province with this slug"),
+        },
+    }}}
+
+
+def payments_paths() -> dict[str, Any]:
+    from app.payments.api import openapi_paths
+
+    return openapi_paths()
+
+
+PATH_GROUPS: list[Callable[[], dict[str, Any]]] = [
+    core_paths, description_paths, places_paths, procedures_paths, dossiers_paths,
+    push_paths, stats_paths, payments_paths]
 
 
 def openapi_document() -> dict[str, Any]:
@@ -189,7 +251,9 @@ def openapi_document() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": "Motcua API", "version": "1",
-                 "description": "Commune one-stop public services: villages, procedures."},
+                 "description": "Commune one-stop public services: villages, procedures, "
+                                "dossiers, statistics, web push and bank notices. Every "
+                                "error answer has the Error shape; a 405 carries Allow."},
         "servers": [{"url": f"{base}/api/v1"}],
         "paths": paths,
         "components": {"schemas": SCHEMAS},

@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from app.core import parsing
 from app.dossiers import workflow
 from app.dossiers.forms import clean_files, parse_date
 from app.dossiers.models import Channel, Dossier
@@ -50,9 +51,17 @@ def _int(value: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) < 10 else None
 
 
+def filter_date(value: Any, label: str) -> date | None:
+    """A date an officer filters by: empty is no filter; out of 2000–2100 is a 400."""
+    if not value:
+        return None
+    return parsing.parse_date(value, field=label)
+
+
 def parse_inbox_filter(args: Mapping[str, Any], queues: tuple[str, ...],
                        default_queue: str) -> InboxFilter:
-    """Unknown or malformed values are dropped, never an error: the inbox always opens."""
+    """Unknown choices and ids are dropped: the inbox always opens. Dates go through the
+    bounded parser, so a wrong or extreme one is a 400 that says which (app.core.parsing)."""
     q = " ".join(str(args.get("q") or "").split())[:100]
     queue = str(args.get("queue") or "")
     if queue not in queues:
@@ -63,8 +72,8 @@ def parse_inbox_filter(args: Mapping[str, Any], queues: tuple[str, ...],
         queue=queue, q=q, procedure_id=_int(args.get("procedure")),
         field=str(args.get("field") or "").strip()[:100], village_id=_int(args.get("village")),
         channel=channel if channel in {c.value for c in Channel} else "",
-        date_from=parse_date(args.get("from")) if args.get("from") else None,
-        date_to=parse_date(args.get("to")) if args.get("to") else None,
+        date_from=filter_date(args.get("from"), _("Từ ngày")),
+        date_to=filter_date(args.get("to"), _("Đến ngày")),
         mine=str(args.get("mine") or "") == "1", page=max(1, _int(args.get("page")) or 1),
     )
 
@@ -109,7 +118,8 @@ def parse_action(action: str, dossier: Dossier, form: MultiDict[str, str],
         if mode not in RESULT_MODES:
             errors["result_mode"] = _("Vui lòng chọn cách trả kết quả.")
         elif mode == "online" and not errors:
-            uploads, file_errors = clean_files(files.getlist("result_file"), "result_file")
+            uploads, file_errors = clean_files(files.getlist("result_file"), "result_file",
+                                               citizen=False)
             if not uploads and not file_errors:
                 file_errors = {"result_file": _("Vui lòng chọn tệp kết quả để công dân tải "
                                                 "về.")}

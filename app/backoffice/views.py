@@ -264,8 +264,9 @@ def audit_csv() -> Any:
     if not policies.can_export_audit(officer):
         abort(403)
     today = vietnam_today()
-    end = parse_date(request.args.get("to")) or today
-    start = parse_date(request.args.get("from")) or end - timedelta(days=AUDIT_DEFAULT_DAYS)
+    end = forms.filter_date(request.args.get("to"), _("Đến ngày")) or today
+    start = (forms.filter_date(request.args.get("from"), _("Từ ngày"))
+             or end - timedelta(days=AUDIT_DEFAULT_DAYS))
     if end < start:
         abort(400, _("Ngày bắt đầu phải trước ngày kết thúc."))
     services.record(officer, "export_audit")

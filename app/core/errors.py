@@ -8,6 +8,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from app.core.parsing import ParseError
+
 
 class DomainError(Exception):
     """A rule of the domain said no; the message is for the user (already translated)."""
@@ -70,12 +72,22 @@ def init_app(app: Flask) -> None:
                             _("Hồ sơ vừa được cán bộ cập nhật. Vui lòng tải lại trang rồi "
                               "thử lại."), code="stale")
 
+    @app.errorhandler(ParseError)
+    def _parse(err: ParseError):  # noqa: ANN202
+        return render_error(400, _("Giá trị không hợp lệ"), err.message, code="bad_value")
+
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):  # noqa: ANN202
         status = err.code or 500
         title = None
         detail = err.description if status in (400, 403) and _custom(err) else None
-        return render_error(status, title, detail)
+        body, status = render_error(status, title, detail)
+        response = app.make_response((body, status))
+        # What the exception says about the answer (Allow on a 405, Retry-After, ...).
+        for name, value in err.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):  # noqa: ANN202

@@ -17,6 +17,9 @@ from app.dossiers.codes import secret_matches
 from app.dossiers.models import Dossier
 from app.extensions import limiter
 
+# What forms.valid_idempotency_key accepts, as the API description states it.
+IDEMPOTENCY_KEY_PATTERN = "^[A-Za-z0-9_-]{8,80}$"
+
 # Form field names → the JSON paths an API client sent them under.
 _FIELD_PATHS = {
     "applicant_name": "applicant.name",
@@ -96,7 +99,8 @@ def create_dossier():  # noqa: ANN201
            "address": applicant.get("address"), "agency": payload.get("agency"),
            "village": payload.get("village"), "consent": payload.get("consent") is True}
     submission, errors = forms.validate_submission(procedure, raw, answers)
-    uploads, file_errors = forms.clean_document_uploads(procedure, request.files.getlist)
+    uploads, file_errors = forms.clean_document_uploads(
+        procedure, request.files.getlist, forms.phone_of(submission, raw["phone"]))
     errors.update(file_errors)
     if errors or submission is None:
         forms.discard_all(u for _r, u in uploads)
@@ -192,7 +196,7 @@ def openapi_paths() -> dict[str, Any]:
             "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
                             "description": "New for each dossier, the same on every retry "
                                            "(8-80 letters, digits, '-', '_')",
-                            "schema": string}],
+                            "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}],
             "requestBody": {"required": True, "content": {"multipart/form-data": {
                 "schema": {"type": "object", "required": ["dossier"], "properties": {
                     "dossier": dossier_part},

@@ -14,12 +14,21 @@ from flask import current_app
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
+from app.core import parsing
 from app.core.identity import IdentityError, normalize_citizen_id, normalize_phone
 from app.dossiers import queries
-from app.dossiers.uploads import CleanUpload, UploadRejected, inspect_upload
+from app.dossiers.uploads import (
+    MAX_FULL_DECODE_PIXELS,
+    MAX_PDF_PAGES,
+    CleanUpload,
+    UploadBudget,
+    UploadRejected,
+    inspect_upload,
+)
 from app.places.models import Agency, Village
 
 if TYPE_CHECKING:
+    from app.dossiers.models import Dossier
     from app.procedures.models import Procedure, ProcedureDocument
 
 MAX_TEXT = 500
@@ -62,17 +71,13 @@ def valid_idempotency_key(value: str | None) -> bool:
     return all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in value)
 
 
-def parse_date(value: Any) -> date | None:
-    """ISO (what <input type=date> sends) or dd/mm/yyyy (what people type); None if neither."""
-    if isinstance(value, date):
-        return value
-    text = str(value or "").strip()
+def parse_date(value: Any, *, minimum: date = parsing.MIN_BIRTH_DATE,
+               maximum: date = parsing.MAX_DATE) -> date | None:
+    """ISO (what <input type=date> sends) or dd/mm/yyyy (what people type), within the
+    bounds; None if neither (the form then says which field is wrong)."""
     try:
-        if "/" in text:
-            day, month, year = (int(p) for p in text.split("/"))
-            return date(year, month, day)
-        return date.fromisoformat(text)
-    except ValueError:
+        return parsing.parse_date(value, minimum=minimum, maximum=maximum)
+    except parsing.ParseError:
         return None
 
 
@@ -231,49 +236,109 @@ def chosen(files: Iterable[FileStorage]) -> list[FileStorage]:
     return [f for f in files if f and f.filename]
 
 
-def clean_files(files: Iterable[FileStorage], error_key: str, *, already: int = 0
-                ) -> tuple[list[CleanUpload], dict[str, str]]:
-    """Inspect each file within the per-file and per-dossier caps. On any error every file
-    cleaned so far is discarded: nothing is kept from a refused request."""
+def phone_of(submission: Submission | None, raw_phone: Any) -> str | None:
+    """The applicant's phone, for the daily storage allowance (also when other fields
+    are wrong: the files are checked all the same)."""
+    if submission is not None:
+        return submission.applicant.phone
+    try:
+        return normalize_phone(str(raw_phone or ""))
+    except IdentityError:
+        return None
+
+
+def upload_budget(phone: str | None = None, *, files_already: int = 0) -> UploadBudget:
+    """The bounds of one request's uploads: files per dossier (`files_already` stored),
+    bytes per dossier or what is left of the phone's daily allowance, and the decoding work
+    (pixels, PDF pages) of all the files together."""
     settings = current_app.config["MOTCUA"]
-    max_total = settings.max_dossier_mb * MiB
+    max_bytes = settings.max_dossier_mb * MiB
+    daily = False
+    if phone:
+        left = settings.max_phone_mb_per_day * MiB - queries.bytes_stored_today(phone)
+        if left < max_bytes:
+            max_bytes, daily = max(0, left), True
+    return UploadBudget(max_files=max(0, settings.max_files_per_dossier - files_already),
+                        max_bytes=max_bytes, bytes_are_daily=daily,
+                        daily_mb=settings.max_phone_mb_per_day)
+
+
+def upload_limits_text() -> str:
+    """The limits, said before anything is sent (apply and resubmit forms)."""
+    settings = current_app.config["MOTCUA"]
+    return _("Mỗi giấy tờ tối đa %(per_doc)s tệp, cả hồ sơ tối đa %(per_dossier)s tệp và "
+             "%(dossier_mb)s MB; mỗi tệp tối đa %(file_mb)s MB, ảnh tối đa %(mp)s triệu điểm "
+             "ảnh, PDF tối đa %(pages)s trang, không chứa mã chạy hay tệp đính kèm. Mỗi số "
+             "điện thoại gửi tối đa %(day_mb)s MB mỗi ngày.",
+             per_doc=settings.max_files_per_document,
+             per_dossier=settings.max_files_per_dossier, dossier_mb=settings.max_dossier_mb,
+             file_mb=settings.max_upload_mb, mp=MAX_FULL_DECODE_PIXELS // 1_000_000,
+             pages=MAX_PDF_PAGES, day_mb=settings.max_phone_mb_per_day)
+
+
+def clean_files(files: Iterable[FileStorage], error_key: str, *,
+                budget: UploadBudget | None = None, citizen: bool = True
+                ) -> tuple[list[CleanUpload], dict[str, str]]:
+    """Inspect each file within the per-file caps and the request's `budget`. On any error
+    every file cleaned so far is discarded: nothing is kept from a refused request.
+    `citizen=False` only for an officer's result file (see uploads.inspect_upload)."""
+    settings = current_app.config["MOTCUA"]
+    budget = budget or upload_budget()
     cleaned: list[CleanUpload] = []
-    total = already
     for item in chosen(files):
         try:
             clean = inspect_upload(item.stream, item.filename or "",
                                    max_bytes=settings.max_upload_mb * MiB,
-                                   tmp_dir=upload_tmp_dir())
+                                   tmp_dir=upload_tmp_dir(), budget=budget, citizen=citizen)
         except UploadRejected as exc:
             discard_all(cleaned)
             return [], {error_key: exc.message}
         cleaned.append(clean)
-        total += clean.size
-        if total > max_total:
-            discard_all(cleaned)
-            return [], {error_key: _("Tổng dung lượng các tệp vượt quá %(mb)s MB. Hãy chụp "
-                                     "ảnh nhỏ hơn hoặc bớt trang.", mb=settings.max_dossier_mb)}
     return cleaned, {}
 
 
-def clean_document_uploads(procedure: Procedure, files_for: Callable[[str], list[FileStorage]]
+def clean_supplement(dossier: Dossier, files: Iterable[FileStorage], error_key: str = "files"
+                     ) -> tuple[list[CleanUpload], dict[str, str]]:
+    """A resubmission's files: one document's worth, within what the dossier still holds."""
+    settings = current_app.config["MOTCUA"]
+    budget = upload_budget(dossier.phone, files_already=queries.file_count(dossier))
+    files = chosen(files)
+    most = min(settings.max_files_per_document, budget.max_files)
+    if len(files) > most:
+        return [], {error_key: _("Lần nộp bổ sung này nhận tối đa %(n)s tệp. Vui lòng bớt "
+                                 "tệp hoặc gộp nhiều trang vào một tệp PDF.", n=most)}
+    return clean_files(files, error_key, budget=budget)
+
+
+def clean_document_uploads(procedure: Procedure, files_for: Callable[[str], list[FileStorage]],
+                           phone: str | None = None
                            ) -> tuple[list[tuple[int | None, CleanUpload]], dict[str, str]]:
-    """One slot per uploadable document, `doc-<requirement id>`; mandatory ones required."""
+    """One slot per uploadable document, `doc-<requirement id>`; mandatory ones required.
+    At most max_files_per_document files a slot; the request's budget covers them all."""
+    settings = current_app.config["MOTCUA"]
+    budget = upload_budget(phone)
     result: list[tuple[int | None, CleanUpload]] = []
     errors: dict[str, str] = {}
-    total = 0
-    for doc in upload_slots(procedure):
-        key = f"doc-{doc.id}"
-        files = chosen(files_for(key))
+    slots = [(doc, f"doc-{doc.id}") for doc in upload_slots(procedure)]
+    picked = {key: chosen(files_for(key)) for _doc, key in slots}
+    if sum(len(files) for files in picked.values()) > budget.max_files:
+        return [], {"documents": _(
+            "Cả hồ sơ nhận tối đa %(n)s tệp. Vui lòng bớt tệp hoặc gộp nhiều trang vào một "
+            "tệp PDF.", n=budget.max_files)}
+    for doc, key in slots:
+        files = picked[key]
         if not files:
             if doc.mandatory:
                 errors[key] = _("Vui lòng chụp ảnh hoặc chọn tệp: %(name)s.", name=doc.name)
             continue
-        cleaned, file_errors = clean_files(files, key, already=total)
+        if len(files) > settings.max_files_per_document:
+            errors[key] = _("Mỗi giấy tờ nhận tối đa %(n)s tệp. Vui lòng bớt tệp hoặc gộp "
+                            "nhiều trang vào một tệp PDF.", n=settings.max_files_per_document)
+            continue
+        cleaned, file_errors = clean_files(files, key, budget=budget)
         if file_errors:
             errors.update(file_errors)
             continue
-        total += sum(c.size for c in cleaned)
         result.extend((doc.id, c) for c in cleaned)
     if errors:
         discard_all(c for _id, c in result)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from app.core.vntime import vietnam_day_start, vietnam_today
 from app.dossiers.codes import canonical_code
 from app.dossiers.models import Dossier, DossierFile
 from app.extensions import db
@@ -93,3 +94,21 @@ def agencies_for(procedure: Procedure) -> list[Agency]:
         return sorted(procedure.agencies, key=lambda a: a.name)
     return list(db.session.scalars(
         select_communes().order_by(Agency.name)))
+
+
+
+def bytes_stored_today(phone: str) -> int:
+    """What the dossiers of this phone number stored since midnight, Vietnam time."""
+    since = vietnam_day_start(vietnam_today())
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(DossierFile.size), 0))
+        .join(Dossier, DossierFile.dossier_id == Dossier.id)
+        .where(Dossier.phone == phone, DossierFile.created_at >= since))
+    return int(total or 0)
+
+
+def file_count(dossier: Dossier) -> int:
+    if dossier.id is None:
+        return 0
+    return int(db.session.scalar(select(func.count(DossierFile.id))
+                                 .where(DossierFile.dossier_id == dossier.id)) or 0)

@@ -40,7 +40,14 @@ MAX_NAME_CHARS = 120
 MAX_IMAGE_SIDE = 1600
 JPEG_QUALITY = 82
 # Decoding beyond this would take hundreds of MB of memory (a "decompression bomb").
+# JPEG is decoded at a reduced scale (draft), so a big photo costs little; PNG, WebP and
+# HEIF are decoded whole: a 4.9 KB PNG of 6300×6300 would cost a second of CPU.
 MAX_IMAGE_PIXELS = 40_000_000
+MAX_FULL_DECODE_PIXELS = 25_000_000
+# What one request may make the server decode, all its files together.
+MAX_REQUEST_PIXELS = 150_000_000
+MAX_REQUEST_PDF_PAGES = 100
+MAX_REQUEST_PDF_DECODED = 128 * 1024 * 1024
 MAX_PDF_PAGES = 50
 # One page's drawing instructions; real pages use kilobytes, rarely a few MB.
 MAX_PDF_STREAM_BYTES = 16 * 1024 * 1024
@@ -56,6 +63,17 @@ _PDF_ACTIVE_ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData",
                                  "/RichMediaExecute"})
 _PDF_ACTIVE_TYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia", "/Sound",
                                "/Movie", "/Screen"})
+# Citizens' uploads: every action kind a PDF names (ISO 32000-2, 12.6.4) ...
+_PDF_ACTION_KINDS = frozenset({
+    "/GoTo", "/GoToR", "/GoToE", "/GoToDp", "/Launch", "/Thread", "/URI", "/Sound", "/Movie",
+    "/Hide", "/Named", "/SubmitForm", "/ResetForm", "/ImportData", "/JavaScript",
+    "/SetOCGState", "/Rendition", "/Trans", "/GoTo3DView", "/RichMediaExecute"})
+# ... of which only these are passive: a jump inside the document, a link the reader clicks.
+_PDF_PASSIVE_ACTIONS = frozenset({"/GoTo", "/URI"})
+_PDF_LINK_SCHEMES = ("http://", "https://", "mailto:")
+# Actions the viewer runs by itself (on opening, on a page, on a field): refused whatever
+# they do, except an /OpenAction that only shows a page (a destination array or /GoTo).
+_PDF_AUTOMATIC_KEYS = frozenset({"/AA"})
 
 
 class UploadRejected(Exception):
@@ -65,6 +83,65 @@ class UploadRejected(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+@dataclass
+class UploadBudget:
+    """What one request may make the server inspect and store: files, bytes, decoded
+    pixels and PDF pages. Every file is charged before the costly part of its check."""
+
+    max_files: int
+    max_bytes: int
+    max_pixels: int = MAX_REQUEST_PIXELS
+    max_pdf_pages: int = MAX_REQUEST_PDF_PAGES
+    max_pdf_decoded: int = MAX_REQUEST_PDF_DECODED
+    # The bytes limit comes from the phone's daily allowance, not the dossier's size.
+    bytes_are_daily: bool = False
+    daily_mb: int = 0
+    files: int = 0
+    bytes: int = 0
+    pixels: int = 0
+    pdf_pages: int = 0
+    pdf_decoded: int = 0
+
+    def add_file(self, name: str) -> None:
+        self.files += 1
+        if self.files > self.max_files:
+            raise UploadRejected(
+                _("Mỗi lần gửi nhận tối đa %(n)s tệp; tệp “%(name)s” vượt quá số đó. Vui lòng "
+                  "bớt tệp hoặc gộp nhiều trang vào một tệp PDF.", n=self.max_files,
+                  name=_shown(name)), code="too_many_files")
+
+    def add_bytes(self, name: str, size: int) -> None:
+        self.bytes += size
+        if self.bytes <= self.max_bytes:
+            return
+        if self.bytes_are_daily:
+            raise UploadRejected(
+                _("Số điện thoại này đã gửi gần %(mb)s MB tệp hôm nay, là mức tối đa mỗi "
+                  "ngày. Vui lòng gửi tiếp vào ngày mai hoặc mang giấy tờ đến bộ phận một "
+                  "cửa.", mb=self.daily_mb), code="daily_quota")
+        raise UploadRejected(
+            _("Tổng dung lượng các tệp vượt quá %(limit)s (tệp “%(name)s”). Hãy chụp ảnh nhỏ "
+              "hơn hoặc bớt trang.", limit=_size_text(self.max_bytes), name=_shown(name)),
+            code="too_large_total")
+
+    def add_pixels(self, name: str, pixels: int) -> None:
+        self.pixels += pixels
+        if self.pixels > self.max_pixels:
+            raise UploadRejected(
+                _("Các ảnh gửi cùng lúc quá nhiều điểm ảnh (tới ảnh “%(name)s”). Vui lòng "
+                  "gửi ít ảnh hơn hoặc chụp với độ phân giải thấp hơn.", name=_shown(name)),
+                code="too_many_pixels_total")
+
+    def add_pdf(self, name: str, pages: int, decoded: int) -> None:
+        self.pdf_pages += pages
+        self.pdf_decoded += decoded
+        if self.pdf_pages > self.max_pdf_pages or self.pdf_decoded > self.max_pdf_decoded:
+            raise UploadRejected(
+                _("Các tệp PDF gửi cùng lúc quá nhiều trang hoặc quá nặng (tới tệp "
+                  "“%(name)s”). Vui lòng chỉ gửi những trang cần thiết.", name=_shown(name)),
+                code="too_much_pdf")
 
 
 @dataclass
@@ -116,29 +193,36 @@ def _size_text(max_bytes: int) -> str:
 
 
 def inspect_upload(stream: BinaryIO, filename: str, *, max_bytes: int,
-                   tmp_dir: Path) -> CleanUpload:
+                   tmp_dir: Path, budget: UploadBudget | None = None,
+                   citizen: bool = True) -> CleanUpload:
     """Receive `stream` into `tmp_dir` and return the cleaned file, or raise UploadRejected.
 
     The stream is read in chunks and refused as soon as it passes `max_bytes`, so a huge
     upload never sits in memory. The caller stores the result or calls `discard()`.
+    `budget` bounds the whole request; `citizen` (the default) refuses every active PDF
+    action, where an officer's result file (signed by the commune, never rewritten) keeps
+    the links and jumps its signing software adds.
     """
     name = safe_display_name(filename)
+    budget = budget or UploadBudget(max_files=1, max_bytes=max_bytes)
+    budget.add_file(name)
     tmp_dir.mkdir(parents=True, exist_ok=True)
     raw, raw_path = _new_temp(tmp_dir, "raw-")
     keep_raw = False
     try:
         with raw:
             digest, size = _receive(stream, raw, name, max_bytes)
+            budget.add_bytes(name, size)
             raw.seek(0)
             head = raw.read(32)
             kind = _sniff(head)
             if kind is None:
                 raise _not_a_document(name)
             if kind == "pdf":
-                _check_pdf(raw, name)
+                _check_pdf(raw, name, budget, citizen=citizen)
                 keep_raw = True
                 return CleanUpload(raw_path, "application/pdf", "pdf", size, digest, name)
-        return _clean_image(raw_path, kind, name, tmp_dir)
+        return _clean_image(raw_path, kind, name, tmp_dir, budget)
     finally:
         if not keep_raw:
             raw_path.unlink(missing_ok=True)
@@ -204,7 +288,8 @@ def heif_supported() -> bool:
     return True
 
 
-def _clean_image(raw_path: Path, kind: str, name: str, tmp_dir: Path) -> CleanUpload:
+def _clean_image(raw_path: Path, kind: str, name: str, tmp_dir: Path,
+                 budget: UploadBudget) -> CleanUpload:
     if kind == "HEIF" and not heif_supported():
         raise UploadRejected(
             _("Ảnh “%(name)s” ở định dạng HEIC chưa đọc được. Vui lòng vào Cài đặt → Camera → "
@@ -216,7 +301,9 @@ def _clean_image(raw_path: Path, kind: str, name: str, tmp_dir: Path) -> CleanUp
             width, height = img.size
             if width <= 0 or height <= 0:
                 raise _damaged_image(name)
-            if width * height > MAX_IMAGE_PIXELS:
+            # The header's dimensions, checked before a single pixel is decoded.
+            limit = MAX_IMAGE_PIXELS if kind == "JPEG" else MAX_FULL_DECODE_PIXELS
+            if width * height > limit:
                 raise _too_many_pixels(name)
             if kind == "JPEG":
                 # Decode straight at a reduced scale: a 12 MP photo then needs a quarter
@@ -224,6 +311,7 @@ def _clean_image(raw_path: Path, kind: str, name: str, tmp_dir: Path) -> CleanUp
                 scale = MAX_IMAGE_SIDE / max(width, height)
                 if scale < 1:
                     img.draft("RGB", (int(width * scale), int(height * scale)))
+            budget.add_pixels(name, img.size[0] * img.size[1])  # what will be decoded
             img.load()
             pixels = _bare_rgb(img)
     except UploadRejected:
@@ -290,7 +378,7 @@ class _PdfActive(Exception):
     pass
 
 
-def _check_pdf(fh: BinaryIO, name: str) -> None:
+def _check_pdf(fh: BinaryIO, name: str, budget: UploadBudget, *, citizen: bool) -> None:
     """Refuse PDFs that do not open strictly, are encrypted, active, too long or bombs."""
     limits = {key: MAX_PDF_STREAM_BYTES for key in (
         "zlib_maximum_output_length", "lzw_maximum_output_length",
@@ -309,8 +397,10 @@ def _check_pdf(fh: BinaryIO, name: str) -> None:
                 raise UploadRejected(
                     _("Tệp “%(name)s” có hơn %(pages)s trang. Vui lòng chỉ gửi những trang "
                       "cần thiết.", name=_shown(name), pages=MAX_PDF_PAGES), code="too_many_pages")
-            _refuse_active_content(reader)
-            _refuse_bombs(reader)
+            pages = len(reader.pages)
+            budget.add_pdf(name, pages, 0)
+            _refuse_active_content(reader, citizen=citizen)
+            budget.add_pdf(name, 0, _refuse_bombs(reader))
     except UploadRejected:
         raise
     except FileNotDecryptedError as exc:
@@ -370,7 +460,9 @@ def _entry(obj: DictionaryObject, key: str) -> PdfObject | None:
     return value.get_object() if value is not None else None
 
 
-def _refuse_active_content(reader: PdfReader) -> None:
+def _refuse_active_content(reader: PdfReader, *, citizen: bool = True) -> None:
+    """Every object reachable from the trailer (catalog, pages, annotations, AcroForm,
+    outlines, name trees), so an action cannot hide behind an unusual path."""
     for obj in _pdf_objects(reader):
         if not isinstance(obj, DictionaryObject):
             continue
@@ -378,6 +470,8 @@ def _refuse_active_content(reader: PdfReader) -> None:
             raise _PdfActive("active key")
         if _entry(obj, "/S") in _PDF_ACTIVE_ACTIONS:
             raise _PdfActive("active action")
+        if citizen:
+            _refuse_citizen_actions(obj)
         subtype = _entry(obj, "/Subtype")
         if _entry(obj, "/Type") in _PDF_ACTIVE_TYPES or subtype in _PDF_ACTIVE_TYPES:
             raise _PdfActive("embedded file or multimedia")
@@ -386,6 +480,34 @@ def _refuse_active_content(reader: PdfReader) -> None:
             if (isinstance(width, NumberObject) and isinstance(height, NumberObject)
                     and int(width) * int(height) > MAX_PDF_IMAGE_PIXELS):
                 raise _PdfBomb("huge image")
+
+
+def _link_target(value: PdfObject | None) -> str:
+    """A /URI action's target, without the spaces and controls that hide a scheme."""
+    text = str(value or "")
+    return "".join(ch for ch in text if ch.isprintable() and not ch.isspace()).lower()
+
+
+def _refuse_citizen_actions(obj: DictionaryObject) -> None:
+    """Safe by default: an action is refused unless it is a jump inside the document or a
+    web or mail link; nothing may run by itself (/AA), and /OpenAction may only show a
+    page."""
+    if any(key in _PDF_AUTOMATIC_KEYS for key in obj):
+        raise _PdfActive("automatic action")
+    opening = _entry(obj, "/OpenAction")
+    if isinstance(opening, DictionaryObject) and _entry(opening, "/S") != "/GoTo":
+        raise _PdfActive("open action")
+    kind = _entry(obj, "/S")
+    if _entry(obj, "/Type") == "/Action" and kind not in _PDF_PASSIVE_ACTIONS:
+        raise _PdfActive("action")
+    if kind in _PDF_ACTION_KINDS:
+        if kind not in _PDF_PASSIVE_ACTIONS:
+            raise _PdfActive(f"action {kind}")
+        if kind == "/URI" and not _link_target(_entry(obj, "/URI")).startswith(
+                _PDF_LINK_SCHEMES):
+            raise _PdfActive("link that is not a web or mail address")
+        if _entry(obj, "/Next") is not None:
+            raise _PdfActive("chained actions")
 
 
 def _forget(reader: PdfReader, ref: PdfObject | None) -> None:
@@ -417,8 +539,9 @@ def _page_streams(reader: PdfReader, page: PageObject) -> Iterator[StreamObject]
             _forget(reader, ref)  # images are not decoded, only their dictionary was read
 
 
-def _refuse_bombs(reader: PdfReader) -> None:
-    """Decode what each page draws under the configured caps, one stream at a time."""
+def _refuse_bombs(reader: PdfReader) -> int:
+    """Decode what each page draws under the configured caps, one stream at a time; the
+    decoded bytes (the work done)."""
     total = 0
     for page in reader.pages:
         for stream in _page_streams(reader, page):
@@ -430,3 +553,4 @@ def _refuse_bombs(reader: PdfReader) -> None:
                 total += len(stream.get_data())
             if total > MAX_PDF_TOTAL_DECODED:
                 raise _PdfBomb("too much content")
+    return total

@@ -53,6 +53,7 @@ def _helpers() -> dict[str, Any]:
     return {"status_label": workflow.status_label, "action_label": workflow.action_label,
             "next_step": workflow.next_step, "citizen_notes": workflow.CITIZEN_NOTES,
             "iso_day": lambda iso: date.fromisoformat(iso).strftime("%d/%m/%Y"),
+            "upload_limits": forms.upload_limits_text,
             "vn_time": to_vietnam_time}
 
 
@@ -98,7 +99,8 @@ def apply(code: str):  # noqa: ANN201
     answers_raw = {spec["name"]: form.get(f"answer-{spec['name']}")
                    for spec in procedure.form_fields}
     submission, errors = forms.validate_submission(procedure, form, answers_raw)
-    uploads, file_errors = forms.clean_document_uploads(procedure, request.files.getlist)
+    uploads, file_errors = forms.clean_document_uploads(
+        procedure, request.files.getlist, forms.phone_of(submission, form.get("phone")))
     errors.update(file_errors)
     key = form.get("idempotency_key", "")
     if not forms.valid_idempotency_key(key):
@@ -229,7 +231,7 @@ def resubmit(code: str):  # noqa: ANN201
         raise workflow.IllegalTransition(
             _("Hồ sơ không ở trạng thái cần bổ sung, nên không thể nộp bổ sung."))
     note = request.form.get("note", "").strip()
-    uploads, errors = forms.clean_files(request.files.getlist("files"), "files")
+    uploads, errors = forms.clean_supplement(dossier, request.files.getlist("files"))
     if not uploads and not note and not errors:
         errors["files"] = _("Vui lòng chụp ảnh hoặc chọn tệp giấy tờ bổ sung.")
     if len(note) > services.MAX_NOTE:

@@ -6,6 +6,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 
 from app.api.blueprint import bp
+from app.core import parsing
 from app.core.errors import render_error
 from app.core.vntime import vietnam_today
 from app.feedback import queries, stats
@@ -18,10 +19,8 @@ def stats_json(slug: str):  # noqa: ANN201
         return render_error(404, _("Không tìm thấy xã"), _("Không có xã, tỉnh với mã này."),
                             code="unknown_agency")
     today = vietnam_today()
-    try:
-        year = int(request.args.get("year", today.year))
-    except ValueError:
-        year = 0
+    year = parsing.parse_int(request.args.get("year", today.year), minimum=0, maximum=9999,
+                             field=_("Năm"))
     if not 2000 <= year <= today.year:
         return render_error(400, _("Năm không hợp lệ"), code="year")
     return jsonify(stats.as_json(stats.compute(agency, year, today)))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid as uuidlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
+from app.core import parsing
 from app.core.identity import IdentityError, normalize_phone
 from app.dossiers.forms import clean_files
 from app.dossiers.uploads import CleanUpload
@@ -120,10 +121,9 @@ class KioskTap:
 
 def parse_moment(raw: Any) -> datetime | None:
     try:
-        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
+        return parsing.parse_timestamp(raw)
+    except parsing.ParseError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def parse_kiosk_queue(payload: Any) -> list[KioskTap] | None:
@@ -147,9 +147,8 @@ def parse_kiosk_queue(payload: Any) -> list[KioskTap] | None:
 
 # --- public statistics -------------------------------------------------------------------------
 
-def parse_year(raw: str | None, today: date) -> int | None:
-    """The year asked for (this year when none); None when it is not a number."""
-    try:
-        return int(raw) if raw is not None else today.year
-    except ValueError:
-        return None
+def parse_year(raw: str | None, today: date) -> int:
+    """The year asked for (this year when none); a bounded number or a 400."""
+    if raw is None:
+        return today.year
+    return parsing.parse_int(raw, minimum=0, maximum=9999, field=_("Năm"))

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import distinct, func, select
 
 from app.accounts.models import Officer
-from app.core import exports
+from app.core import exports, parsing
 from app.core.vntime import month_start, next_month_start, vietnam_day_start
 from app.core.workdays import judge_timeliness
 from app.dossiers.models import Dossier, DossierEvent
@@ -65,15 +66,12 @@ class Report:
     officers: list[Row]
 
 
-def parse_month(raw: str | None, today: date) -> date | None:
-    """'2026-03' → 1 March 2026; empty → this month; anything else → None."""
+def parse_month(raw: str | None, today: date) -> date:
+    """'2026-03' → 1 March 2026; empty → this month; anything else (9999-12 included) is a
+    ParseError, answered 400."""
     if not raw:
         return month_start(today)
-    try:
-        year, month = (int(p) for p in raw.split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return None
+    return parsing.parse_month(raw, field=_("Tháng"))
 
 
 def monthly(agency_id: int, month: date) -> Report:

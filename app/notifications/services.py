@@ -6,14 +6,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
+from app.config import Settings
 from app.core.errors import DomainError
 from app.dossiers.models import Dossier
 from app.extensions import db
+from app.notifications import endpoints
 from app.notifications.models import Delivery, PushSubscription, subscription_dossiers
 from app.notifications.vapid import b64url_decode
 
@@ -24,9 +25,14 @@ def endpoint_hash(endpoint: str) -> str:
     return hashlib.sha256(endpoint.encode()).hexdigest()
 
 
-def parse_subscription(raw: Any, *, allow_http: bool) -> dict[str, str]:
-    """The browser's PushSubscription JSON, checked: {"endpoint", "p256dh", "auth"}."""
-    bad = DomainError(_("Đăng ký nhận thông báo không hợp lệ."), code="subscription")
+class SubscriptionRefused(DomainError):
+    status_code = 400
+
+
+def parse_subscription(raw: Any, settings: Settings) -> dict[str, str]:
+    """The browser's PushSubscription JSON, checked: {"endpoint", "p256dh", "auth"}, the
+    endpoint on a known push service (app/notifications/endpoints.py)."""
+    bad = SubscriptionRefused(_("Đăng ký nhận thông báo không hợp lệ."), code="subscription")
     if not isinstance(raw, dict) or not isinstance(raw.get("keys"), dict):
         raise bad
     endpoint = raw.get("endpoint")
@@ -34,11 +40,15 @@ def parse_subscription(raw: Any, *, allow_http: bool) -> dict[str, str]:
     auth = raw["keys"].get("auth")
     if not all(isinstance(v, str) for v in (endpoint, p256dh, auth)):
         raise bad
-    parts = urlsplit(endpoint)
-    # Push services are HTTPS; plain HTTP only for a local one outside production.
-    if not parts.netloc or len(endpoint) > 2000 or parts.scheme not in (
-            ("https", "http") if allow_http else ("https",)):
+    if len(endpoint) > 2000:
         raise bad
+    try:
+        endpoints.check_url(endpoint, settings)
+    except endpoints.EndpointRefused as exc:
+        raise SubscriptionRefused(
+            _("Địa chỉ nhận thông báo không thuộc dịch vụ thông báo của trình duyệt (Chrome, "
+              "Firefox, Safari, Edge). Vui lòng bật lại thông báo từ trình duyệt trên điện "
+              "thoại."), code="push_endpoint") from exc
     try:
         point = b64url_decode(p256dh)
         secret = b64url_decode(auth)

@@ -53,8 +53,8 @@ def _phone_dossiers(current: Dossier) -> list[Dossier]:
     return [current, *others]
 
 
-def _allow_http() -> bool:
-    return not current_app.config["MOTCUA"].production
+def _settings() -> Any:
+    return current_app.config["MOTCUA"]
 
 
 @bp.post("/d/<code>/push")
@@ -62,7 +62,7 @@ def _allow_http() -> bool:
 def subscribe(code: str) -> ResponseReturnValue:
     body = _json()
     dossier = _accessible(code, body)
-    info = services.parse_subscription(body.get("subscription"), allow_http=_allow_http())
+    info = services.parse_subscription(body.get("subscription"), _settings())
     subscription = services.subscribe(info, _phone_dossiers(dossier))
     count = len(subscription.dossiers)
     return jsonify({"subscribed": True, "dossiers": count,
@@ -93,7 +93,7 @@ def resubscribe() -> ResponseReturnValue:
     old = body.get("old_endpoint")
     if not isinstance(old, str):
         abort(400)
-    info = services.parse_subscription(body.get("subscription"), allow_http=_allow_http())
+    info = services.parse_subscription(body.get("subscription"), _settings())
     subscription = services.resubscribe(old, info)
     if subscription is None:
         abort(404)

@@ -40,7 +40,7 @@ from sqlalchemy.orm import aliased
 from app.core import transaction
 from app.core.models import utcnow
 from app.extensions import db
-from app.notifications import outbox, services
+from app.notifications import endpoints, outbox, services
 from app.notifications.models import (
     Delivery,
     Notification,
@@ -52,6 +52,8 @@ from app.notifications.vapid import get_vapid
 
 log = logging.getLogger(__name__)
 PENDING = NotificationStatus.PENDING.value
+# Recorded for a delivery never attempted because its endpoint may not be contacted.
+REFUSED = 403
 
 
 @dataclass
@@ -111,9 +113,11 @@ def push_body(notification: Notification) -> str:
 
 
 class Worker:
-    def __init__(self, app: Flask, policy: Policy | None = None, name: str | None = None
-                 ) -> None:
+    def __init__(self, app: Flask, policy: Policy | None = None, name: str | None = None,
+                 resolver: endpoints.Resolver = socket.getaddrinfo) -> None:
         self.app = app
+        self.settings = app.config["MOTCUA"]
+        self.resolver = resolver  # the tests give their own: no real name is looked up
         self.policy = policy or Policy()
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.subject = app.config["MOTCUA"].vapid_subject
@@ -257,10 +261,12 @@ class Worker:
             notification.delivered_at = now if result.sent_any else None
 
     def _session(self) -> requests.Session:
-        # One kept-alive session per sender thread (a Session is not shared across threads).
+        # One kept-alive session per sender thread (a Session is not shared across threads),
+        # which connects only to checked public addresses of known push services.
         session = getattr(self._local, "session", None)
         if session is None:
-            session = self._local.session = requests.Session()
+            session = self._local.session = endpoints.PushSession(self.settings,
+                                                                   self.resolver)
         return session
 
     def _send(self, info: dict[str, Any], body: str, ttl: int, headers: dict[str, str]
@@ -273,7 +279,11 @@ class Worker:
         except WebPushException as exc:  # malformed keys: no use retrying
             log.warning("cannot encrypt for %s: %s", urlsplit(info["endpoint"]).netloc, exc)
             return 400
-        except (requests.Timeout, requests.ConnectionError) as exc:
+        except endpoints.EndpointRefused as exc:  # not a push service we may contact
+            log.warning("push endpoint refused (%s): %s", urlsplit(info["endpoint"]).hostname,
+                        exc)
+            return REFUSED
+        except (requests.Timeout, requests.ConnectionError, socket.gaierror) as exc:
             raise Retry(type(exc).__name__) from exc
         status = int(response.status_code)  # type: ignore[union-attr]
         if status <= 202:
@@ -281,7 +291,11 @@ class Worker:
         if status == 429 or status >= 500:
             raise Retry(f"HTTP {status}",
                         _retry_after(response.headers.get("Retry-After")))  # type: ignore[union-attr]
-        if status not in (404, 410):
+        if 300 <= status < 400:
+            # A redirect is never followed: the push service must take the message itself.
+            log.warning("push redirect (%s) from %s not followed", status,
+                        urlsplit(info["endpoint"]).netloc)
+        elif status not in (404, 410):
             log.warning("push refused (%s) by %s", status, urlsplit(info["endpoint"]).netloc)
         return status
 

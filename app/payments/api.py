@@ -86,3 +86,69 @@ def sepay_webhook():  # noqa: ANN201
         return _bad(err)
     (outcome,) = _record([notice])
     return jsonify(success=True, status=outcome.outcome), 200
+
+
+def openapi_paths() -> dict[str, Any]:
+    """This module's part of /api/v1/openapi.json (app/api/openapi.py collects it)."""
+    error = {"$ref": "#/components/schemas/Error"}
+
+    def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+    string, number = {"type": "string"}, {"type": ["number", "string"]}
+    refused = {"400": answer("Malformed body, or a value out of bounds", error),
+               "401": answer("Not signed or not authenticated by a known sender", error),
+               "503": answer("This adapter is not configured", error)}
+    outcome = {"enum": ["matched", "partial", "overpaid", "unmatched", "duplicate", "ignored"]}
+    return {
+        "/payments/webhook": {"post": {
+            "summary": "A bank notice in Motcua's signed format",
+            "parameters": [{"name": "X-Motcua-Signature", "in": "header", "required": True,
+                            "description": "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "
+                                           "\"<t>.<raw body>\")>",
+                            "schema": {"type": "string",
+                                       "pattern": "^t=[0-9]{1,11},v1=[0-9a-fA-F]{64}$"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["id", "amount"], "properties": {
+                    "id": string, "amount": number, "content": string,
+                    "account_number": string, "bank_bin": string,
+                    "transaction_time": {"type": "string", "format": "date-time"}}}}}},
+            "responses": {"200": answer("Recorded", {
+                "type": "object", "required": ["status"],
+                "properties": {"status": outcome, "reference": {"type": ["string", "null"]}}}),
+                **refused},
+        }},
+        "/payments/casso": {"post": {
+            "summary": "Casso's webhook (Secure-Token header)",
+            "parameters": [{"name": "Secure-Token", "in": "header", "required": True,
+                            "schema": string}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["data"], "properties": {
+                    "error": {"type": "integer"},
+                    "data": {"type": "array", "items": {
+                        "type": "object", "required": ["id", "amount"],
+                        "properties": {"id": {"type": ["integer", "string"]},
+                                       "amount": number, "description": string,
+                                       "when": string, "bank_sub_acc_id": string}}}}}}}},
+            "responses": {"200": answer("Recorded", {
+                "type": "object", "required": ["error", "results"],
+                "properties": {"error": {"const": 0},
+                               "results": {"type": "array", "items": outcome}}}),
+                **refused},
+        }},
+        "/payments/sepay": {"post": {
+            "summary": "SePay's webhook (Authorization: Apikey <key>)",
+            "parameters": [{"name": "Authorization", "in": "header", "required": True,
+                            "schema": {"type": "string", "pattern": "^Apikey .+$"}}],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["id", "transferAmount"], "properties": {
+                    "id": {"type": ["integer", "string"]}, "transferAmount": number,
+                    "transferType": {"enum": ["in", "out"]}, "content": string,
+                    "code": {"type": ["string", "null"]}, "accountNumber": string,
+                    "transactionDate": string}}}}},
+            "responses": {"200": answer("Recorded", {
+                "type": "object", "required": ["success"],
+                "properties": {"success": {"const": True}, "status": outcome}}),
+                **refused},
+        }},
+    }

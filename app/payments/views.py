@@ -4,7 +4,6 @@ unmatched queue with matching by hand, a day's reconciliation CSV."""
 
 from __future__ import annotations
 
-from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -24,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.backoffice import policies as office_policies
-from app.core import exports
+from app.core import exports, parsing
 from app.core.errors import DomainError
 from app.core.qr import qr_png, qr_svg
 from app.core.vntime import to_vietnam_time, vietnam_today
@@ -151,11 +150,9 @@ def _office_dossier(code: str) -> Dossier:
 
 
 def _int(name: str) -> int:
+    """An amount typed by an officer ("150.000", "150,000" or "150000"), bounded."""
     raw = request.form.get(name, "").replace(".", "").replace(",", "").replace(" ", "")
-    try:
-        return int(raw)
-    except ValueError:
-        raise DomainError(_("Số tiền không hợp lệ."), code="amount") from None
+    return parsing.parse_amount(raw, field=_("Số tiền"))
 
 
 def _back(dossier: Dossier) -> Any:
@@ -216,11 +213,8 @@ def match(transaction_id: int) -> Any:
 
 @office.get("/report.csv")
 def report_csv() -> Any:
-    try:
-        day = date.fromisoformat(request.args.get("day", "")) if request.args.get("day") \
-            else vietnam_today()
-    except ValueError:
-        abort(400)
+    day = parsing.parse_date(request.args["day"], field=_("Ngày")) \
+        if request.args.get("day") else vietnam_today()
     credits = queries.credits_of_day(current_user.agency_id, day)
     rows: list[list[Any]] = [["received_at", "provider", "transaction_id", "amount", "content",
                               "state", "reference", "dossier_code"]]

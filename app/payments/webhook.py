@@ -25,13 +25,15 @@ import hashlib
 import hmac
 import time
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from app.core import parsing
 from app.core.vntime import VIETNAM
 from app.payments.reconcile import BankNotice
 
 MAX_SKEW = 300
+MAX_UNIX_TIME = 10**11  # year 5138: any real t is far below
 
 
 class WebhookRefused(Exception):
@@ -65,10 +67,11 @@ def verify_signature(header: str | None, body: bytes, secrets: Iterable[str],
     for item in header.split(","):
         key, _sep, value = item.strip().partition("=")
         parts.setdefault(key, []).append(value)
-    try:
-        t = int(parts["t"][0])
-    except (KeyError, ValueError):
-        raise WebhookRefused("malformed X-Motcua-Signature") from None
+    if "t" not in parts:
+        raise WebhookRefused("malformed X-Motcua-Signature")
+    # Bounded: a 400-digit t would overflow the float comparison below.
+    t = parsing.parse_int(parts["t"][0], minimum=0, maximum=MAX_UNIX_TIME,
+                          field="X-Motcua-Signature t")
     if abs((time.time() if now is None else now) - t) > MAX_SKEW:
         raise WebhookRefused("stale timestamp")
     signed = f"{t}.".encode() + body
@@ -97,28 +100,19 @@ def verify_token(given: str | None, expected: str, scheme: str = "") -> None:
 
 
 def _amount(value: Any) -> int:
-    if isinstance(value, bool) or value is None:
+    """Whole đồng, finite and bounded (NaN, Infinity, 1e400, 1e20 are refused with 400)."""
+    if value is None:
         raise BadNotice("amount is required")
-    try:
-        amount = float(value)
-    except (TypeError, ValueError):
-        raise BadNotice("amount must be a number") from None
-    if amount != int(amount):
-        raise BadNotice("amount must be whole đồng")
-    return int(amount)
+    return parsing.parse_amount(value, minimum=-parsing.MAX_AMOUNT,
+                                maximum=parsing.MAX_AMOUNT, field="amount")
 
 
 def _time(value: Any) -> datetime | None:
-    """ISO 8601, or "YYYY-MM-DD HH:MM:SS" on Vietnam's clock (what the services send)."""
+    """ISO 8601, or "YYYY-MM-DD HH:MM:SS" on Vietnam's clock (what the services send),
+    within the app's dates (year 1 or 9999 is refused with 400)."""
     if not value:
         return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=VIETNAM)
-    return parsed.astimezone(UTC)
+    return parsing.parse_timestamp(value, default_tz=VIETNAM, field="transaction_time")
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:

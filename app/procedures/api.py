@@ -8,6 +8,7 @@ from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from app.api.blueprint import bp
+from app.core import parsing
 from app.core.errors import render_error
 from app.extensions import limiter
 from app.procedures.catalogue import procedure_to_dict
@@ -36,8 +37,9 @@ def _summary(procedure: Procedure) -> dict[str, Any]:
 def procedures():  # noqa: ANN201
     q = request.args.get("q", "")[:MAX_QUERY_CHARS]
     field = request.args.get("field", "").strip() or None
-    limit = request.args.get("limit", 50, type=int)
-    found = search_procedures(q, field=field, limit=max(1, min(limit, MAX_LIMIT)))
+    limit = parsing.parse_int(request.args.get("limit", 50), minimum=1, maximum=MAX_LIMIT,
+                              field="limit")
+    found = search_procedures(q, field=field, limit=limit)
     items = [_summary(p) for p in found]
     return jsonify(items=items, count=len(items))
 

@@ -107,7 +107,8 @@ def test_outage_then_recovery_delivers_each_once_in_order(push_app: Flask, clien
 
 def _worker_process(database_url: str, tmp: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": database_url, "VAPID_PRIVATE_KEY": VAPID_KEY,
-           "SECRET_KEY": "test-worker", "UPLOAD_DIR": str(tmp / "uploads")}
+           "SECRET_KEY": "test-worker", "UPLOAD_DIR": str(tmp / "uploads"),
+           "PUSH_TEST_HOSTS": "127.0.0.1"}
     env.pop("MOTCUA_PUSH_WORKER", None)
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--poll", "0.1",

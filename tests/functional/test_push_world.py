@@ -27,9 +27,11 @@ FAST = Policy(batch=50, lease=5.0, base_delay=0.05, max_delay=0.4, timeout=(1.0,
 
 @pytest.fixture(name="push_app")
 def push_app_fixture(app: Flask) -> Flask:
-    """The test app with a known VAPID key (nothing written to the instance folder)."""
+    """The test app with a known VAPID key (nothing written to the instance folder), and
+    the local push service on 127.0.0.1 let through by the test-only setting."""
     app.config["MOTCUA"] = dataclasses.replace(app.config["MOTCUA"],
-                                               vapid_private_key=VAPID_KEY)
+                                               vapid_private_key=VAPID_KEY,
+                                               push_test_hosts=("127.0.0.1",))
     return app
 
 

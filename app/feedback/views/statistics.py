@@ -16,8 +16,6 @@ from app.feedback.views.blueprint import bp
 def _year() -> int:
     today = vietnam_today()
     year = forms.parse_year(request.args.get("year"), today)
-    if year is None:
-        abort(400)
     if not 2000 <= year <= today.year:
         abort(404)
     return year

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from app.backoffice import forms, queries
+from app.core.parsing import ParseError
 from app.dossiers import workflow
 from app.dossiers.models import Dossier
 
@@ -13,13 +16,20 @@ from app.dossiers.models import Dossier
 def test_inbox_filter_drops_what_it_does_not_understand():
     flt = forms.parse_inbox_filter(
         {"queue": "nope", "procedure": "1; drop", "village": "7", "channel": "fax",
-         "from": "31/02/2026", "to": "2026-03-01", "page": "-2", "mine": "1"},
+         "to": "2026-03-01", "page": "-2", "mine": "1"},
         queries.QUEUE_KEYS, "waiting")
     assert flt.queue == "waiting" and flt.procedure_id is None and flt.village_id == 7
     assert flt.channel == "" and flt.date_from is None and flt.date_to == date(2026, 3, 1)
     assert flt.page == 1 and flt.mine
     assert flt.args(page=2) == {"queue": "waiting", "village": 7, "to": "2026-03-01",
                                 "mine": "1", "page": 2}
+
+
+def test_inbox_filter_dates_are_parsed_with_bounds():
+    # A date is a date or a clear 400 (app.core.parsing), never dropped in silence or a 500.
+    for bad in ("31/02/2026", "9999-12-31", "0001-01-01"):
+        with pytest.raises(ParseError):
+            forms.parse_inbox_filter({"from": bad}, queries.QUEUE_KEYS, "waiting")
 
 
 def test_a_search_without_a_chosen_queue_looks_everywhere():

@@ -12,6 +12,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from app.config import Settings
 from app.core.errors import DomainError
 from app.notifications import messages, services, vapid
 from app.notifications.worker import Policy, _retry_after, backoff
@@ -41,25 +42,35 @@ def test_retry_after_seconds_and_http_date() -> None:
     assert 25 <= (_retry_after(later) or 0) <= 31
 
 
+def _settings(**changes: object) -> Settings:
+    fields: dict = {"database_url": "sqlite://", "secret_key": "x",
+                    "upload_dir": "/nonexistent", "max_upload_mb": 10, "max_dossier_mb": 40,
+                    "public_base_url": "https://x", "production": False,
+                    "ratelimit_storage_uri": "memory://"}
+    return Settings(**{**fields, **changes})
+
+
 def _subscription(**keys: str) -> dict:
     point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
         Encoding.X962, PublicFormat.UncompressedPoint)
-    return {"endpoint": "https://push.example/abc",
+    return {"endpoint": "https://fcm.googleapis.com/fcm/send/abc",
             "keys": {"p256dh": _b64(point), "auth": _b64(os.urandom(16)), **keys}}
 
 
 def test_subscription_validation() -> None:
+    production = _settings(production=True)
+    tests = _settings(push_test_hosts=("127.0.0.1",))
     good = _subscription()
-    assert services.parse_subscription(good, allow_http=False)["endpoint"] == good["endpoint"]
+    assert services.parse_subscription(good, production)["endpoint"] == good["endpoint"]
     for bad in (None, {}, _subscription(auth=_b64(b"short")), _subscription(p256dh="AAAA"),
                 dict(_subscription(), endpoint="javascript:alert(1)"),
-                dict(_subscription(), endpoint="ftp://push.example/x")):
+                dict(_subscription(), endpoint="ftp://fcm.googleapis.com/x")):
         with pytest.raises(DomainError):
-            services.parse_subscription(bad, allow_http=True)
+            services.parse_subscription(bad, tests)
     local = dict(_subscription(), endpoint="http://127.0.0.1:9/push/x")
-    assert services.parse_subscription(local, allow_http=True)
+    assert services.parse_subscription(local, tests)
     with pytest.raises(DomainError):
-        services.parse_subscription(local, allow_http=False)  # production: HTTPS only
+        services.parse_subscription(local, _settings())  # not named by the test setting
 
 
 def test_vapid_key_from_env_format_and_generated_once(tmp_path: Path) -> None:
