@@ -55,8 +55,9 @@ tests/oidc/node_modules: tests/oidc/package-lock.json
 	cd tests/oidc && npm ci --no-audit --no-fund
 	touch $@
 
-lint: $(VENV)/.installed-dev ## ruff check
+lint: $(VENV)/.installed-dev ## ruff check, and mypy on app/
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed-dev translations ## Run the benchmarks and print their figures
 	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

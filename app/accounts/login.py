@@ -38,7 +38,8 @@ def check_password(username: str, password: str, source: str,
     folded = throttle.fold(username)
     officer = find_officer(folded) if folded else None
     usable = officer is not None and officer.active
-    matches = verify_password(officer.password_hash if usable else dummy_hash(), password)
+    matches = verify_password(officer.password_hash if officer is not None and usable
+                              else dummy_hash(), password)
     if usable and matches:
         return PasswordResult(officer)
     throttle.record_failure(username, source, now)

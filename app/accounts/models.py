@@ -51,7 +51,7 @@ class Officer(UserMixin, TimestampMixin, Base):
         return f"officer:{self.id}"
 
     @property
-    def is_active(self) -> bool:  # type: ignore[override]
+    def is_active(self) -> bool:
         return self.active
 
     @property

@@ -231,7 +231,8 @@ def verify_id_token(raw: str, *, issuer: str, client_id: str, nonce: str,
     def key_set(force: bool = False) -> KeySet:
         if isinstance(keys, KeySet):
             return keys
-        return KeySet.import_key_set(keys(force=force) if callable(keys) else keys)
+        # A JWKS document as the provider serves it: joserfc checks its shape on import.
+        return KeySet.import_key_set(keys(force=force) if callable(keys) else keys)  # type: ignore[arg-type]
 
     try:
         try:

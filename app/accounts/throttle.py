@@ -126,8 +126,8 @@ def _bump(key: str, now: datetime) -> None:
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = LoginThrottle
-    stmt = insert(table).values(key=key, failures=1, last_failure_at=now, unseen_failures=1)
-    stmt = stmt.on_conflict_do_update(
+    first = insert(table).values(key=key, failures=1, last_failure_at=now, unseen_failures=1)
+    stmt = first.on_conflict_do_update(
         index_elements=[table.key],
         set_={"failures": case((table.last_failure_at <= now - FORGET_AFTER, 1),
                                else_=table.failures + 1),

@@ -164,8 +164,8 @@ def filter_choices(agency_id: int) -> dict[str, list[Any]]:
     villages = db.session.execute(
         select(Village.id, Village.name).where(Village.agency_id == agency_id)
         .order_by(Village.position, Village.name)).all()
-    return {"procedures": procedures, "fields": sorted({p.field for p in procedures}),
-            "villages": villages}
+    return {"procedures": list(procedures), "fields": sorted({p.field for p in procedures}),
+            "villages": list(villages)}
 
 
 def dossier_by_code(code: str) -> Dossier | None:
@@ -256,6 +256,8 @@ def dashboard(agency_id: int, today: date) -> Dashboard:
         .where(Dossier.agency_id == agency_id, Dossier.finished_at >= start,
                Dossier.finished_at < end, Dossier.due_date.is_not(None))).all()
     for responsible, finished_at, due in finished:
+        if finished_at is None or due is None:
+            continue  # the query keeps only dossiers with both
         verdict = judge_timeliness(finished_at, due)
         for figures in (by_officer.setdefault(responsible, Figures()), commune):
             setattr(figures, verdict, getattr(figures, verdict) + 1)

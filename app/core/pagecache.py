@@ -35,7 +35,7 @@ class PageCache:
             hit = self._entries.get(key)
             if hit is not None and hit[0] > now:
                 self._entries.move_to_end(key)
-                return hit[1]  # type: ignore[no-any-return]
+                return hit[1]
         body = build()  # outside the lock: a slow render must not hold other pages up
         if body is None:
             return body

@@ -60,8 +60,8 @@ def next_dossier_code(agency: Agency, now: datetime) -> str:
     day = vietnam_day(now)
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(DossierSequence).values(agency_id=agency.id, day=day, last=1)
-    stmt = stmt.on_conflict_do_update(
+    upsert = insert(DossierSequence).values(agency_id=agency.id, day=day, last=1)
+    stmt = upsert.on_conflict_do_update(
         index_elements=[DossierSequence.agency_id, DossierSequence.day],
         set_={"last": DossierSequence.last + 1},
     ).returning(DossierSequence.last)

@@ -8,6 +8,7 @@ import json
 import time
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,7 @@ def attach_files(dossier: Dossier, uploads: Iterable[tuple[int | None, CleanUplo
     for requirement_id, upload in uploads:
         key = store.put_file(upload.path, upload.ext)
         stored.append(key)
-        transaction.on_rollback(lambda key=key: delete_stored([key]))
+        transaction.on_rollback(partial(delete_stored, [key]))
         dossier.files.append(DossierFile(
             requirement_id=requirement_id, kind=kind.value, storage_key=key,
             original_name=(upload.original_name or "")[:200],

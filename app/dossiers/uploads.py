@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any, BinaryIO
 
 from flask_babel import gettext as _
 from PIL import Image, ImageCms, ImageOps
@@ -192,7 +192,7 @@ def _size_text(max_bytes: int) -> str:
     return (f"{mb:.0f}" if mb == int(mb) else f"{mb:.1f}".replace(".", ",")) + " MB"
 
 
-def inspect_upload(stream: BinaryIO, filename: str, *, max_bytes: int,
+def inspect_upload(stream: IO[bytes], filename: str, *, max_bytes: int,
                    tmp_dir: Path, budget: UploadBudget | None = None,
                    citizen: bool = True) -> CleanUpload:
     """Receive `stream` into `tmp_dir` and return the cleaned file, or raise UploadRejected.
@@ -228,7 +228,7 @@ def inspect_upload(stream: BinaryIO, filename: str, *, max_bytes: int,
             raw_path.unlink(missing_ok=True)
 
 
-def _receive(stream: BinaryIO, out: BinaryIO, name: str, max_bytes: int) -> tuple[str, int]:
+def _receive(stream: IO[bytes], out: BinaryIO, name: str, max_bytes: int) -> tuple[str, int]:
     digest = hashlib.sha256()
     size = 0
     while True:
@@ -344,8 +344,11 @@ def _bare_rgb(img: Image.Image) -> Image.Image:
     icc = img.info.get("icc_profile")
     if icc and img.mode in ("RGB", "CMYK"):
         with contextlib.suppress(ImageCms.PyCMSError, OSError, ValueError):
-            img = ImageCms.profileToProfile(img, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
-                                            ImageCms.createProfile("sRGB"), outputMode="RGB")
+            converted = ImageCms.profileToProfile(
+                img, ImageCms.ImageCmsProfile(io.BytesIO(icc)), ImageCms.createProfile("sRGB"),
+                outputMode="RGB")
+            if converted is not None:
+                img = converted
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         # Transparent parts of a screenshot or scan become white paper, not black.
         rgba = img.convert("RGBA")
@@ -380,7 +383,7 @@ class _PdfActive(Exception):
 
 def _check_pdf(fh: BinaryIO, name: str, budget: UploadBudget, *, citizen: bool) -> None:
     """Refuse PDFs that do not open strictly, are encrypted, active, too long or bombs."""
-    limits = {key: MAX_PDF_STREAM_BYTES for key in (
+    limits: dict[str, Any] = {key: MAX_PDF_STREAM_BYTES for key in (
         "zlib_maximum_output_length", "lzw_maximum_output_length",
         "run_length_maximum_output_length", "array_based_stream_maximum_output_length",
         "jbig2_maximum_output_length", "brotli_maximum_output_length")}
@@ -436,7 +439,10 @@ def _pdf_objects(reader: PdfReader) -> Iterator[PdfObject]:
             if ref in seen:
                 continue
             seen.add(ref)
-            obj = obj.get_object()
+            resolved = obj.get_object()
+            if resolved is None:
+                continue
+            obj = resolved
         count += 1
         if count > MAX_PDF_OBJECTS:
             raise _PdfBomb("too many objects")

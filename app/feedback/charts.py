@@ -55,7 +55,7 @@ def stacked_bars(title: str, labels: Sequence[str],
     body = _axis(top)
     for i, label in enumerate(labels):
         x = LEFT + i * slot + (slot - bar) / 2
-        base = TOP + plot_h
+        base: float = TOP + plot_h
         for css, values in series:
             h = plot_h * values[i] / top
             if h > 0:

@@ -7,8 +7,9 @@ make the tablet send a rating, which is why the kiosk posts need no CSRF token.
 
 from __future__ import annotations
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from itsdangerous import BadSignature, URLSafeSerializer
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.feedback.models import Counter
 
@@ -32,7 +33,7 @@ def unlocks(counter: Counter) -> bool:
         return False
 
 
-def lock_to(response: Response, counter: Counter) -> Response:
+def lock_to(response: BaseResponse, counter: Counter) -> BaseResponse:
     response.set_cookie(COOKIE, _serializer().dumps({"c": counter.id, "v": counter.kiosk_version}),
                         max_age=MAX_AGE, path="/kiosk", httponly=True, samesite="Strict",
                         secure=current_app.config["MOTCUA"].production)

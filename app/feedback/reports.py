@@ -94,7 +94,8 @@ def monthly(agency_id: int, month: date) -> Report:
             .where(Dossier.agency_id == agency_id, in_month,
                    DossierEvent.officer_id.is_not(None))
             .group_by(DossierEvent.officer_id)):
-        row(officer_id).handled = int(n)
+        if officer_id is not None:
+            row(officer_id).handled = int(n)
     commune.handled = int(db.session.scalar(
         select(func.count(distinct(DossierEvent.dossier_id)))
         .join(Dossier, Dossier.id == DossierEvent.dossier_id)
@@ -111,8 +112,11 @@ def monthly(agency_id: int, month: date) -> Report:
                 select(DossierEvent.dossier_id, DossierEvent.officer_id).distinct()
                 .where(DossierEvent.dossier_id.in_([d for d, _f, _due in finished]),
                        DossierEvent.officer_id.is_not(None))):
-            handlers.setdefault(dossier_id, set()).add(officer_id)
+            if officer_id is not None:
+                handlers.setdefault(dossier_id, set()).add(officer_id)
     for dossier_id, finished_at, due in finished:
+        if finished_at is None or due is None:
+            continue  # the query keeps only dossiers with both
         late = judge_timeliness(finished_at, due) == "late"
         for target in [commune, *(row(i) for i in handlers.get(dossier_id, ()))]:
             target.finished += 1

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections import Counter as Tally
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, delete, event, func, insert, inspect, select
+from sqlalchemy import Table, case, delete, event, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, object_session
@@ -88,7 +88,7 @@ def _collect(items: list[Any]) -> dict[Key, Tally[str]]:
 
 
 def _upsert(session: Session, deltas: dict[Key, Tally[str]]) -> None:
-    table = StatsDaily.__table__
+    table = cast(Table, StatsDaily.__table__)
     dialect = session.get_bind().dialect.name
     make_insert = pg_insert if dialect == "postgresql" else sqlite_insert
     # Sorted: two transactions touching the same rows lock them in the same order.

@@ -7,11 +7,11 @@ feedback/rollup.py, in the same transaction.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import CursorResult, Table, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -68,7 +68,7 @@ def handling_officers(dossier: Dossier) -> list[int]:
         select(DossierEvent.officer_id).where(DossierEvent.dossier_id == dossier.id,
                                               DossierEvent.officer_id.is_not(None))
         .order_by(DossierEvent.id))
-    return list(dict.fromkeys(ids))
+    return list(dict.fromkeys(i for i in ids if i is not None))
 
 
 def rate_dossier(dossier: Dossier, score: str, criteria: dict[str, str], comment: str,
@@ -119,16 +119,16 @@ def record_kiosk_rating(counter: Counter, uuid: str, score: str, officer_id: int
         if officer is None or officer.agency_id != counter.agency_id:
             officer_id = counter.officer_id
     session = db.session()
-    table = KioskRating.__table__
+    table = cast(Table, KioskRating.__table__)
     make_insert = pg_insert if session.get_bind().dialect.name == "postgresql" \
         else sqlite_insert
     # ON CONFLICT DO NOTHING: two copies arriving at once cannot both be stored, and the
     # loser's transaction is not broken by an integrity error.
-    result = session.execute(
+    result = cast(CursorResult[Any], session.execute(
         make_insert(table).values(uuid=uuid, counter_id=counter.id, agency_id=counter.agency_id,
                                   officer_id=officer_id, score=score, rated_at=rated_at,
                                   received_at=now)
-        .on_conflict_do_nothing(index_elements=["uuid"]))
+        .on_conflict_do_nothing(index_elements=["uuid"])))
     stored = bool(result.rowcount)
     if stored:
         rollup.record_score(session, counter.agency_id, "", vietnam_day(rated_at),

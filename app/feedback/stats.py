@@ -9,6 +9,7 @@ writes them in the transaction of each move); "overdue now" is computed at reque
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import Any
@@ -42,7 +43,7 @@ class Figures:
     rated_neutral: int = 0
     rated_not_satisfied: int = 0
 
-    def add(self, values: dict[str, Any]) -> None:
+    def add(self, values: Mapping[Any, Any]) -> None:
         for name in COUNTS:
             setattr(self, name, getattr(self, name) + int(values.get(name) or 0))
 

@@ -156,7 +156,7 @@ class PinnedAdapter(HTTPAdapter):
         except Exception:  # noqa: BLE001 (a broken answer is still an answer's status)
             complete = False
         response._content = b"".join(chunks)[:self.max_body]
-        response._content_consumed = True  # type: ignore[attr-defined]
+        response._content_consumed = True
         if complete:
             response.raw.release_conn()
         else:

@@ -38,7 +38,7 @@ def parse_subscription(raw: Any, settings: Settings) -> dict[str, str]:
     endpoint = raw.get("endpoint")
     p256dh = raw["keys"].get("p256dh")
     auth = raw["keys"].get("auth")
-    if not all(isinstance(v, str) for v in (endpoint, p256dh, auth)):
+    if not (isinstance(endpoint, str) and isinstance(p256dh, str) and isinstance(auth, str)):
         raise bad
     if len(endpoint) > 2000:
         raise bad

@@ -285,12 +285,12 @@ class Worker:
             return REFUSED
         except (requests.Timeout, requests.ConnectionError, socket.gaierror) as exc:
             raise Retry(type(exc).__name__) from exc
-        status = int(response.status_code)  # type: ignore[union-attr]
+        status = int(response.status_code)
         if status <= 202:
             return status
         if status == 429 or status >= 500:
             raise Retry(f"HTTP {status}",
-                        _retry_after(response.headers.get("Retry-After")))  # type: ignore[union-attr]
+                        _retry_after(response.headers.get("Retry-After")))
         if 300 <= status < 400:
             # A redirect is never followed: the push service must take the message itself.
             log.warning("push redirect (%s) from %s not followed", status,

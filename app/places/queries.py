@@ -38,7 +38,7 @@ def agency_by_slug(slug: str) -> Agency | None:
     return db.session.scalar(select(Agency).where(Agency.slug == slug.strip().lower()))
 
 
-def select_communes() -> Select[tuple[Agency]]:
+def select_communes() -> Select[Agency]:
     """The one query for "every commune" (Agency.is_commune); callers add order or options."""
     return select(Agency).where(Agency.is_commune)
 

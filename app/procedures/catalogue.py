@@ -223,7 +223,7 @@ class _Validator:
                         _DOCUMENT_FIELDS)
         for i, item in enumerate(proc.get("fees", [])):
             self.fee(_("%(where)s, khoản phí số %(n)d", where=where, n=i + 1), item)
-        names: set[str] = set()
+        names: set[Any] = set()
         for i, item in enumerate(proc.get("form_fields", [])):
             label = _("%(where)s, trường nhập số %(n)d", where=where, n=i + 1)
             self.form_field(label, item)

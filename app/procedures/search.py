@@ -171,7 +171,7 @@ def _fts5_tiers(tokens: list[str]) -> tuple[ColumnElement[int], ColumnElement[bo
 
 
 def _pg_match(column_name: str, query: str) -> ColumnElement[bool]:
-    document = literal_column(f"procedures.{column_name}")
+    document: ColumnElement[Any] = literal_column(f"procedures.{column_name}")
     return document.op("@@", return_type=Boolean)(
         func.to_tsquery(literal_column("'simple'::regconfig"), literal(query, String)))
 
@@ -200,8 +200,8 @@ def search_procedures(q: str, *, field: str | None = None, agency_id: int | None
     if agency_id is not None:
         stmt = stmt.join(agency_procedures, agency_procedures.c.procedure_id == Procedure.id
                          ).where(agency_procedures.c.agency_id == agency_id)
-    order: list[ColumnElement[Any]] = [Procedure.popularity.desc(), Procedure.search_name,
-                                       Procedure.id]
+    order: list[ColumnElement[Any]] = [Procedure.popularity.desc(), Procedure.search_name.asc(),
+                                       Procedure.id.asc()]
     if q.strip():
         tokens = query_tokens(q)
         if not tokens:

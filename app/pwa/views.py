@@ -15,6 +15,7 @@ from flask import (
     request,
     send_from_directory,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
@@ -93,7 +94,7 @@ def render_service_worker() -> str:
 
 
 @bp.get("/sw.js")
-def service_worker() -> Response:
+def service_worker() -> ResponseReturnValue:
     response = Response(render_service_worker(), content_type="text/javascript; charset=utf-8")
     # no-cache, not no-store: the browser revalidates on every update check, and the ETag
     # makes an unchanged worker cost a 304.

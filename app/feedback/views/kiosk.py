@@ -65,7 +65,9 @@ def kiosk_rate(counter_id: int) -> Any:
         abort(400)
     services.record_kiosk_rating(counter, visit, request.form.get("score", ""),
                                  counter.officer_id, None)
-    return redirect(url_for(".kiosk_page", counter_id=counter.id, **{"cam-on": "1"}))
+    # "cam-on" is not a Python name, so the query arguments go in as a mapping.
+    thanks: dict[str, Any] = {"counter_id": counter.id, "cam-on": "1"}
+    return redirect(url_for(".kiosk_page", **thanks))
 
 
 @bp.post("/kiosk/<int:counter_id>/ratings")
