@@ -7,6 +7,7 @@ need it are skipped with the reason printed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -20,9 +21,13 @@ from flask import Flask
 from sqlalchemy import create_engine, inspect, text
 from werkzeug.serving import make_server
 
-from app import create_app
 from app.extensions import db, limiter
+from tests.factories.apps import make_app
+from tests.factories.payments import PayWorld, make_pay_world
+from tests.factories.push import VAPID_KEY
+from tests.factories.world import World, make_world
 from tests.oidc_fixture import oidc_env, oidc_live_server, oidc_provider  # noqa: F401
+from tests.push_service import PushService
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = "/usr/bin/chromium"
@@ -68,15 +73,6 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield server.url
     finally:
         server.stop()
-
-
-def make_app(database_url: str, upload_dir: Path, **config: Any) -> Flask:
-    settings = {"database_url": database_url, "upload_dir": str(upload_dir),
-                "public_base_url": "http://127.0.0.1:5000"}
-    settings.update(config.pop("SETTINGS", {}))
-    # Pages are rendered afresh in tests unless a test turns the public page cache on.
-    config.setdefault("PAGE_CACHE_SECONDS", 0)
-    return create_app({"TESTING": True, "SETTINGS": settings, **config})
 
 
 @pytest.fixture(scope="session")
@@ -138,12 +134,34 @@ def demo(app: Flask) -> Any:
     return result
 
 
-def csrf_token(html: str | bytes) -> str:
-    if isinstance(html, bytes):
-        html = html.decode()
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
+@pytest.fixture
+def world(app: Flask) -> World:
+    """Two communes, the test procedures and one officer per role (tests.factories.world)."""
+    return make_world(app)
+
+
+@pytest.fixture
+def pay_world(app: Flask) -> PayWorld:
+    """A commune with a bank account and a fee procedure (tests.factories.payments)."""
+    return make_pay_world(app)
+
+
+@pytest.fixture
+def push_app(app: Flask) -> Flask:
+    """The test app with a known VAPID key (nothing written to the instance folder)."""
+    app.config["MOTCUA"] = dataclasses.replace(app.config["MOTCUA"],
+                                               vapid_private_key=VAPID_KEY)
+    return app
+
+
+@pytest.fixture
+def push_service() -> Iterator[PushService]:
+    """The local push service that decrypts what the worker sends."""
+    service = PushService().start()
+    try:
+        yield service
+    finally:
+        service.stop()
 
 
 @pytest.fixture

@@ -11,13 +11,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.models import Officer
 from app.backoffice.models import AuditEntry
 from app.backoffice.policies import vietnam_today
 from app.dossiers.models import Dossier
 from app.extensions import db
-from app.places.models import Village
-from tests.conftest import csrf_token
-from tests.unit.backoffice import factories as f
+from app.places.models import Agency, Village
+from app.procedures.models import Procedure
+from tests import factories as f
+from tests.factories.pages import csrf_token
 
 
 @pytest.fixture
@@ -128,8 +130,8 @@ def test_inbox_filters(app, commune):
 
 def test_inbox_pages_through_many_dossiers(app, commune):
     with app.app_context():
-        home = db.session.get(f.Agency, commune["home_id"])
-        proc = db.session.get(f.Procedure, commune["proc_id"])
+        home = db.session.get(Agency, commune["home_id"])
+        proc = db.session.get(Procedure, commune["proc_id"])
         for i in range(30):
             f.dossier(home, proc, "submitted", name=f"Người nộp số {i}",
                       submitted_at=datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=i))
@@ -208,8 +210,8 @@ def test_audit_export_lists_views_and_actions_of_this_commune_only(app, commune)
     other_desk = _signed_in(app, "receiving.vanhung")
     other_desk.get(f"/officer/dossiers/{commune['codes']['theirs']}")
     with app.app_context():  # a name that a spreadsheet would run as a formula
-        officer = db.session.scalar(select(f.Officer).where(
-            f.Officer.username == commune["desk"]))
+        officer = db.session.scalar(select(Officer).where(
+            Officer.username == commune["desk"]))
         officer.full_name = "=HYPERLINK(\"http://x\")"
         db.session.commit()
     admin = _signed_in(app, *commune["admin"])
@@ -251,7 +253,7 @@ def test_dashboard_figures_on_a_small_hand_made_month(app, commune):
     finished one early, one on time, one late; one overdue now."""
     with app.app_context():
         home = f.agency("thuha", "Xã Thử Hà", "000.99.99.H99")
-        proc = db.session.get(f.Procedure, commune["proc_id"])
+        proc = db.session.get(Procedure, commune["proc_id"])
         desk, spec = f.officer(home, "receiving"), f.officer(home, "specialist")
 
         def at(day: int, hour: int = 2) -> datetime:  # 02:00 UTC is 09:00 in Vietnam

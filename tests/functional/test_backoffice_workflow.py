@@ -20,7 +20,7 @@ from app.dossiers.models import Dossier, DossierEvent, DossierFile
 from app.extensions import db
 from app.places.models import Agency
 from app.procedures.models import Procedure
-from tests.unit.backoffice import factories as f
+from tests import factories as f
 
 VN = "+07:00"
 

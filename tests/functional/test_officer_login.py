@@ -12,7 +12,7 @@ from app.accounts.models import Officer
 from app.accounts.services import create_officer
 from app.extensions import db
 from app.places.models import Agency
-from tests.conftest import csrf_token
+from tests.factories.pages import csrf_token
 
 PASSWORD = "mat-khau-rat-dai-2026"
 

@@ -17,20 +17,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.notifications.models import Delivery, Notification
-from tests.functional.test_push_world import (
-    VAPID_KEY,
-    drain,
-    make_worker,
-    push_app_fixture,  # noqa: F401
-    push_service_fixture,  # noqa: F401
-    subscribe_phone,
-)
-from tests.functional.test_submit_world import (
-    World,
-    officer_move,
-    submit,
-    world_fixture,  # noqa: F401
-)
+from tests.factories.push import VAPID_KEY, drain, make_worker, subscribe_phone
+from tests.factories.world import World, officer_move, submit
 from tests.push_service import PushService, Subscriber
 
 REPO = Path(__file__).resolve().parents[2]

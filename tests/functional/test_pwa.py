@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.conftest import csrf_token
+from tests.factories.pages import csrf_token
 
 VILLAGE = "/v/tanhong-vansa1"
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import csrf_token
-from tests.functional.test_submit_world import (
-    World,
-    submit,
-    world_fixture,  # noqa: F401  (the `world` fixture)
-)
+from tests.factories.pages import csrf_token
+from tests.factories.world import World, submit
 
 GENERIC = "Không tìm thấy hồ sơ với mã và số điện thoại này"
 

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from app.core import transaction
 from app.extensions import db
 from app.places.models import Agency
-from tests.conftest import make_app
+from tests.factories.apps import make_app
 
 
 def _agency(slug: str) -> Agency:
