@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from sqlalchemy import create_engine, inspect, text
+from flask import Flask, current_app
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import Connection, create_engine, event, inspect, text
 from werkzeug.serving import make_server
 
 from app.extensions import db, limiter
@@ -39,6 +40,19 @@ CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update"
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--db", default=os.environ.get("MOTCUA_TEST_DB", "sqlite"),
                      choices=("sqlite", "postgresql"), help="database backend for the suite")
+
+
+# Fixtures that serve the app to other threads or processes: what they read must be committed.
+_COMMITTED_FIXTURES = {"live_server", "oidc_live_server", "page"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests served over real HTTP (live server, browser) need committed data: mark them."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if (names & _COMMITTED_FIXTURES or item.get_closest_marker("browser")) \
+                and not item.get_closest_marker("committed"):
+            item.add_marker(pytest.mark.committed)
 
 
 def need(reason: str) -> None:
@@ -87,6 +101,47 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     return database_url
 
 
+# --- one rolled-back transaction per test ----------------------------------------------
+#
+# A test that is not marked `committed` runs on one connection holding an outer transaction
+# that is rolled back at the end. Every session of its app (one per app context: each test
+# client request, each `with app.app_context()`) joins that connection with a savepoint, so
+# the app's own `commit()` only releases a savepoint (SQLAlchemy's "Joining a Session into
+# an External Transaction"). Sequences are not rolled back: ids do not restart at 1.
+
+_TEST_CONNECTION = "motcua.test_connection"
+
+
+class _TestSession(FlaskSession):
+    """Flask-SQLAlchemy's session, on the test's connection when its app has one."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None,
+                 **kwargs: Any) -> Any:
+        if bind is None:
+            connection = current_app.extensions.get(_TEST_CONNECTION)
+            if connection is not None:
+                return connection
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+# As `SQLAlchemy(session_options=...)` would make it; `db.session` is looked up at each use.
+db.session = db._make_scoped_session(
+    {"class_": _TestSession, "join_transaction_mode": "create_savepoint"})
+
+
+def _sqlite_savepoints(engine: Any) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT: let SQLAlchemy emit BEGIN."""
+    engine.dispose()
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
 def _empty_all_tables(url: str) -> None:
     engine = create_engine(url)
     with engine.begin() as conn:
@@ -102,20 +157,36 @@ def _empty_all_tables(url: str) -> None:
 
 
 @pytest.fixture
-def app(_schema: str, tmp_path: Path) -> Iterator[Flask]:
-    """A fresh app on the session's schema, emptied afterwards.
+def app(_schema: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """A fresh app on the session's schema; what the test wrote is gone afterwards.
 
     No app context is held during the test: each client request gets its own, as in
     production. Tests that read the database open one: `with app.app_context(): ...`.
+    Unmarked tests run inside one transaction rolled back at the end (see `_TestSession`);
+    tests marked `committed` really commit, and the tables are emptied afterwards.
     """
+    committed = request.node.get_closest_marker("committed") is not None
     application = make_app(_schema, tmp_path / "uploads")
+    connection = outer = None
     with application.app_context():
         limiter.reset()  # rate-limit counters must not leak from one test into the next
+        if not committed:
+            if db.engine.dialect.name == "sqlite":
+                _sqlite_savepoints(db.engine)
+            connection = db.engine.connect()
+            outer = connection.begin()
+            application.extensions[_TEST_CONNECTION] = connection
     yield application
     with application.app_context():
         db.session.remove()
+        if connection is not None and outer is not None:
+            application.extensions.pop(_TEST_CONNECTION)
+            assert outer.is_active, "the test's outer transaction ended before the test did"
+            outer.rollback()
+            connection.close()
         db.engine.dispose()
-    _empty_all_tables(_schema)
+    if committed:
+        _empty_all_tables(_schema)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
@@ -103,6 +104,7 @@ def _worker_process(database_url: str, tmp: Path) -> subprocess.Popen[bytes]:
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+@pytest.mark.committed
 def test_worker_killed_mid_batch_loses_nothing(push_app: Flask, client, world: World,
                                                push_service: PushService, _schema: str,
                                                tmp_path: Path) -> None:

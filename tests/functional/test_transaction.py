@@ -15,6 +15,9 @@ from app.extensions import db
 from app.places.models import Agency
 from tests.factories.apps import make_app
 
+# A second app of its own, on its own connection: its commits are real.
+pytestmark = pytest.mark.committed
+
 
 def _agency(slug: str) -> Agency:
     return Agency(code=f"000.00.00.{slug}", slug=slug, name=f"Xã {slug}", kind="commune")
