@@ -81,7 +81,7 @@ def main() -> None:
     from app.notifications.models import Notification
     from app.notifications.vapid import generate_private_key, get_vapid, public_key
     from app.notifications.worker import Policy, Worker, push_body
-    from tests.unit.backoffice import factories as f
+    from tests import factories as f
 
     with workdir() as folder, database(args.database_url, args.backend, folder) as url:
         app = create_app({"TESTING": True, "RATELIMIT_ENABLED": False, "SETTINGS": {

@@ -32,7 +32,7 @@ def seed(database_url: str, upload_dir: Path, dossiers: int) -> list[str]:
     from app.dossiers.workflow import Actor, apply
     from app.extensions import db
     from app.payments.models import Payment
-    from tests.unit.backoffice import factories as f
+    from tests import factories as f
 
     app = create_app({"SETTINGS": {"database_url": database_url,
                                    "upload_dir": str(upload_dir)}})

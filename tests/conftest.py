@@ -7,22 +7,32 @@ need it are skipped with the reason printed.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from sqlalchemy import create_engine, inspect, text
+from flask import Flask, current_app
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import Connection, create_engine, event, inspect, select, text
 from werkzeug.serving import make_server
 
-from app import create_app
+from app.core.vntime import vietnam_today
 from app.extensions import db, limiter
+from app.places.models import Village
+from tests import factories as f
+from tests.factories.apps import make_app
+from tests.factories.payments import PayWorld, make_pay_world
+from tests.factories.push import VAPID_KEY
+from tests.factories.world import World, make_world
 from tests.oidc_fixture import oidc_env, oidc_live_server, oidc_provider  # noqa: F401
+from tests.push_service import PushService
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = "/usr/bin/chromium"
@@ -34,6 +44,19 @@ CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update"
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--db", default=os.environ.get("MOTCUA_TEST_DB", "sqlite"),
                      choices=("sqlite", "postgresql"), help="database backend for the suite")
+
+
+# Fixtures that serve the app to other threads or processes: what they read must be committed.
+_COMMITTED_FIXTURES = {"live_server", "oidc_live_server", "page"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests served over real HTTP (live server, browser) need committed data: mark them."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if (names & _COMMITTED_FIXTURES or item.get_closest_marker("browser")) \
+                and not item.get_closest_marker("committed"):
+            item.add_marker(pytest.mark.committed)
 
 
 def need(reason: str) -> None:
@@ -70,15 +93,6 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         server.stop()
 
 
-def make_app(database_url: str, upload_dir: Path, **config: Any) -> Flask:
-    settings = {"database_url": database_url, "upload_dir": str(upload_dir),
-                "public_base_url": "http://127.0.0.1:5000"}
-    settings.update(config.pop("SETTINGS", {}))
-    # Pages are rendered afresh in tests unless a test turns the public page cache on.
-    config.setdefault("PAGE_CACHE_SECONDS", 0)
-    return create_app({"TESTING": True, "SETTINGS": settings, **config})
-
-
 @pytest.fixture(scope="session")
 def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Create the schema once per session (the migration itself is tested separately)."""
@@ -89,6 +103,47 @@ def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
         db.session.commit()
         db.engine.dispose()
     return database_url
+
+
+# --- one rolled-back transaction per test ----------------------------------------------
+#
+# A test that is not marked `committed` runs on one connection holding an outer transaction
+# that is rolled back at the end. Every session of its app (one per app context: each test
+# client request, each `with app.app_context()`) joins that connection with a savepoint, so
+# the app's own `commit()` only releases a savepoint (SQLAlchemy's "Joining a Session into
+# an External Transaction"). Sequences are not rolled back: ids do not restart at 1.
+
+_TEST_CONNECTION = "motcua.test_connection"
+
+
+class _TestSession(FlaskSession):
+    """Flask-SQLAlchemy's session, on the test's connection when its app has one."""
+
+    def get_bind(self, mapper: Any = None, clause: Any = None, bind: Any = None,
+                 **kwargs: Any) -> Any:
+        if bind is None:
+            connection = current_app.extensions.get(_TEST_CONNECTION)
+            if connection is not None:
+                return connection
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+# As `SQLAlchemy(session_options=...)` would make it; `db.session` is looked up at each use.
+db.session = db._make_scoped_session(
+    {"class_": _TestSession, "join_transaction_mode": "create_savepoint"})
+
+
+def _sqlite_savepoints(engine: Any) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT: let SQLAlchemy emit BEGIN."""
+    engine.dispose()
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN")
 
 
 def _empty_all_tables(url: str) -> None:
@@ -106,20 +161,36 @@ def _empty_all_tables(url: str) -> None:
 
 
 @pytest.fixture
-def app(_schema: str, tmp_path: Path) -> Iterator[Flask]:
-    """A fresh app on the session's schema, emptied afterwards.
+def app(_schema: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """A fresh app on the session's schema; what the test wrote is gone afterwards.
 
     No app context is held during the test: each client request gets its own, as in
     production. Tests that read the database open one: `with app.app_context(): ...`.
+    Unmarked tests run inside one transaction rolled back at the end (see `_TestSession`);
+    tests marked `committed` really commit, and the tables are emptied afterwards.
     """
+    committed = request.node.get_closest_marker("committed") is not None
     application = make_app(_schema, tmp_path / "uploads")
+    connection = outer = None
     with application.app_context():
         limiter.reset()  # rate-limit counters must not leak from one test into the next
+        if not committed:
+            if db.engine.dialect.name == "sqlite":
+                _sqlite_savepoints(db.engine)
+            connection = db.engine.connect()
+            outer = connection.begin()
+            application.extensions[_TEST_CONNECTION] = connection
     yield application
     with application.app_context():
         db.session.remove()
+        if connection is not None and outer is not None:
+            application.extensions.pop(_TEST_CONNECTION)
+            assert outer.is_active, "the test's outer transaction ended before the test did"
+            outer.rollback()
+            connection.close()
         db.engine.dispose()
-    _empty_all_tables(_schema)
+    if committed:
+        _empty_all_tables(_schema)
 
 
 @pytest.fixture
@@ -138,12 +209,36 @@ def demo(app: Flask) -> Any:
     return result
 
 
-def csrf_token(html: str | bytes) -> str:
-    if isinstance(html, bytes):
-        html = html.decode()
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
+@pytest.fixture
+def world(app: Flask) -> World:
+    """Two communes, the test procedures and one officer per role (tests.factories.world)."""
+    return make_world(app)
+
+
+@pytest.fixture
+def pay_world(app: Flask) -> PayWorld:
+    """A commune with a bank account and a fee procedure (tests.factories.payments)."""
+    return make_pay_world(app)
+
+
+@pytest.fixture
+def push_app(app: Flask) -> Flask:
+    """The test app with a known VAPID key (nothing written to the instance folder), and
+    the local push service on 127.0.0.1 let through by the test-only setting."""
+    app.config["MOTCUA"] = dataclasses.replace(app.config["MOTCUA"],
+                                               vapid_private_key=VAPID_KEY,
+                                               push_test_hosts=("127.0.0.1",))
+    return app
+
+
+@pytest.fixture
+def push_service() -> Iterator[PushService]:
+    """The local push service that decrypts what the worker sends."""
+    service = PushService().start()
+    try:
+        yield service
+    finally:
+        service.stop()
 
 
 @pytest.fixture
@@ -187,3 +282,41 @@ def page(browser: Any, live_server: str) -> Iterator[Any]:
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture
+def commune(app: Flask) -> dict[str, Any]:
+    """Two communes with officers and one dossier in each queue, for back-office pages."""
+    with app.app_context():
+        home = f.agency("tanhong", "Xã Tản Hồng", "000.31.12.H26")
+        other = f.agency("vanhung", "Xã Vạn Hưng", "000.25.28.H34")
+        proc = f.procedure([home, other])
+        proc2 = f.procedure([home], code="1.000002", name="Chứng thực chữ ký",
+                            field="Chứng thực")
+        desk = f.officer(home, "receiving")
+        specialist = f.officer(home, "specialist")
+        admin = f.officer(home, "commune_admin")
+        f.officer(other, "receiving")
+        village = db.session.scalar(select(Village).where(Village.code == "tanhong-thon2"))
+        today = vietnam_today()
+        made = {
+            "waiting": f.dossier(home, proc, "submitted", name="Trần Văn Đức",
+                                 phone="0987654321", village=village),
+            "overdue": f.dossier(home, proc, "in_progress", name="Lê Thị Ánh",
+                                 due_date=today - timedelta(days=2),
+                                 assigned_officer_id=specialist.id),
+            "soon": f.dossier(home, proc2, "received", name="Phạm Quốc Huy",
+                              due_date=today, channel="counter"),
+            "later": f.dossier(home, proc, "awaiting_approval", name="Đỗ Minh Châu",
+                               due_date=today + timedelta(days=20)),
+            "ready": f.dossier(home, proc, "result_ready", name="Vũ Thị Hằng"),
+            "supplement": f.dossier(home, proc, "needs_supplement", name="Bùi Văn Nam"),
+            "theirs": f.dossier(other, proc, "submitted", name="Trần Văn Đức",
+                                phone="0987654321"),
+        }
+        image = f.attach_image(made["waiting"])
+        db.session.commit()
+        return {"codes": {k: d.code for k, d in made.items()}, "file_id": image.id,
+                "desk": desk.username, "admin": (admin.username, admin.totp_secret),
+                "specialist": specialist.username, "village_id": village.id,
+                "proc2_id": proc2.id, "home_id": home.id, "proc_id": proc.id}

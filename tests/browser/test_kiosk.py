@@ -13,9 +13,8 @@ from app.accounts.models import Officer
 from app.extensions import db
 from app.feedback import kiosk
 from app.feedback.models import Counter, KioskRating
-from tests.functional.test_submit_world import World, world_fixture
+from tests.factories.world import World
 
-__all__ = ["world_fixture"]
 pytestmark = pytest.mark.browser
 
 

@@ -14,7 +14,7 @@ from app.dossiers.forms import Applicant
 from app.dossiers.models import Dossier
 from app.dossiers.services import submit_dossier
 from app.extensions import db
-from tests.unit.backoffice import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.browser
 

@@ -8,12 +8,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.test_pwa import _controlled, _kept, _until
-from tests.functional.test_submit_world import (  # noqa: F401  (the `world` fixture)
-    PROCEDURE,
-    World,
-    world_fixture,
-)
+from tests.factories.browser import controlled, kept, until
+from tests.factories.world import PROCEDURE, World
 from tests.oidc_fixture import OidcProvider
 
 pytestmark = pytest.mark.browser
@@ -38,9 +34,9 @@ def test_sign_in_prefills_the_form_and_sign_out_leaves_nothing(tab: Any, world: 
                                                                oidc_live_server: str) -> None:
     public = f"/procedures/{PROCEDURE}"
     tab.goto(public)
-    _controlled(tab)
+    controlled(tab)
     tab.goto(public)
-    _kept(tab, public)
+    kept(tab, public)
 
     tab.goto(f"{public}/apply")
     assert tab.locator("#f-applicant_name").input_value() == ""
@@ -70,5 +66,5 @@ def test_sign_in_prefills_the_form_and_sign_out_leaves_nothing(tab: Any, world: 
     assert tab.locator(".account-nav").count() == 0
     assert tab.locator("a.signin").is_visible()
     # The worker saw the sign-out and dropped the pages it kept.
-    _until(tab, "async (path) => !(await caches.match(new URL(path, location.href).href))",
+    until(tab, "async (path) => !(await caches.match(new URL(path, location.href).href))",
            public, what="the kept pages to be dropped")

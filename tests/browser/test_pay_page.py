@@ -6,13 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.functional.test_payments_world import (
-    new_dossier,
-    pay,
-    pay_world_fixture,  # noqa: F401
-    payment,
-)
-from tests.unit.backoffice import factories as f
+from tests import factories as f
+from tests.factories.payments import new_dossier, pay, payment
 
 pytestmark = pytest.mark.browser
 

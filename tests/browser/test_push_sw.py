@@ -13,15 +13,10 @@ from sqlalchemy import select
 from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.worker import push_body
-from tests.functional.test_submit_world import (
-    World,
-    officer_move,
-    submit,
-    world_fixture,  # noqa: F401
-)
+from tests.factories.world import World, officer_move, submit
 
 
-def _until(page: Any, script: str, what: str) -> Any:
+def until(page: Any, script: str, what: str) -> Any:
     deadline = time.monotonic() + 20
     while True:
         value = page.evaluate(script)
@@ -47,7 +42,7 @@ def test_push_shows_the_notification_and_a_click_opens_the_dossier(
     assert page.locator("#push-explain").is_visible()
     assert "không ghi tên hay số căn cước" in page.locator("#push-explain").inner_text()
 
-    _until(page, "() => navigator.serviceWorker.controller !== null", "the service worker")
+    until(page, "() => navigator.serviceWorker.controller !== null", "the service worker")
     cdp = page.context.new_cdp_session(page)
     registrations: list[dict[str, Any]] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated",
@@ -65,7 +60,7 @@ def test_push_shows_the_notification_and_a_click_opens_the_dossier(
     cdp.send("ServiceWorker.deliverPushMessage", {
         "origin": live_server, "registrationId": registrations[0]["registrationId"],
         "data": body})
-    shown = _until(page, """async () => {
+    shown = until(page, """async () => {
         const reg = await navigator.serviceWorker.ready;
         return (await reg.getNotifications()).map((n) => ({
             title: n.title, body: n.body, icon: n.icon, tag: n.tag, url: n.data.url}));
@@ -86,7 +81,7 @@ def test_push_shows_the_notification_and_a_click_opens_the_dossier(
 
     # The click, with the app open on another page: that window goes to the dossier.
     page.goto("/")
-    _until(page, "() => navigator.serviceWorker.controller !== null", "control of /")
+    until(page, "() => navigator.serviceWorker.controller !== null", "control of /")
     worker = page.context.service_workers[0]
     worker.evaluate("""async () => {
         const [n] = await self.registration.getNotifications();

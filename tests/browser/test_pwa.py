@@ -3,13 +3,13 @@ installability, and nothing of an officer's session left in the phone's caches."
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.factories.browser import controlled, kept, until
 
 pytestmark = pytest.mark.browser
 
@@ -25,42 +25,22 @@ CACHED_URLS = """async () => {
 }"""
 
 
-def _until(page: Any, script: str, arg: Any = None, what: str = "") -> None:
-    """Poll `script` in the page until it is truthy. (wait_for_function evaluates strings,
-    which the app's CSP rightly forbids; evaluate() goes through the DevTools protocol.)"""
-    deadline = time.monotonic() + 15
-    while not page.evaluate(script, arg):
-        assert time.monotonic() < deadline, f"timed out waiting for {what or script}"
-        page.wait_for_timeout(50)
-
-
-def _controlled(page: Any) -> None:
-    """Wait until the service worker controls the page: only then can it answer offline."""
-    _until(page, "() => navigator.serviceWorker.controller !== null", what="the worker")
-
-
-def _kept(page: Any, path: str) -> None:
-    """Wait until the worker has stored `path` (storing finishes after the page is shown)."""
-    _until(page, "async (path) => !!(await caches.match(new URL(path, location.href).href))",
-           path, what=f"{path} in the cache")
-
-
 def _h1(page: Any) -> str:
     return " ".join(page.locator("h1").inner_text().split())
 
 
 def test_visited_pages_stay_readable_offline(page: Any, demo: Any) -> None:
     page.goto(VILLAGE)
-    _controlled(page)
+    controlled(page)
     village_title = _h1(page)
     links = page.locator("a.card[href^='/procedures/']")
     assert links.count() >= 2, "the village page lists the commune's procedures"
     visited, unvisited = links.nth(0).get_attribute("href"), links.nth(1).get_attribute("href")
     page.goto(VILLAGE)  # now through the worker, so it is kept
-    _kept(page, VILLAGE)
+    kept(page, VILLAGE)
     page.goto(visited)
     procedure_title, document_title = _h1(page), page.title()
-    _kept(page, visited)
+    kept(page, visited)
 
     page.context.set_offline(True)
     response = page.reload()
@@ -88,7 +68,7 @@ def test_app_is_installable(browser: Any, live_server: str, demo: Any, tmp_path:
     try:
         page = context.pages[0] if context.pages else context.new_page()
         page.goto(VILLAGE)
-        _controlled(page)
+        controlled(page)
         cdp = context.new_cdp_session(page)
         manifest = cdp.send("Page.getAppManifest")
         assert manifest["errors"] == []
@@ -101,9 +81,9 @@ def test_officer_pages_never_reach_the_cache_and_logout_empties_it(page: Any,
                                                                    demo: Any) -> None:
     login = next(entry for entry in demo.logins if entry.role == "receiving")
     page.goto(VILLAGE)
-    _controlled(page)
+    controlled(page)
     page.goto(VILLAGE)
-    _kept(page, VILLAGE)
+    kept(page, VILLAGE)
 
     page.goto("/officer/login")
     page.fill("#username", login.username)
@@ -124,7 +104,7 @@ def test_officer_pages_never_reach_the_cache_and_logout_empties_it(page: Any,
     page.locator("form[action$='/officer/logout'] button").click()
     page.wait_for_url("**/officer/login?logged_out=1")
     # The worker drops every kept page on logout: the next person on this phone sees none.
-    _until(page, "async (path) => !(await caches.match(new URL(path, location.href).href))",
+    until(page, "async (path) => !(await caches.match(new URL(path, location.href).href))",
            VILLAGE, what="the kept pages to be dropped")
     cached = page.evaluate(CACHED_URLS)
     assert not [u for u in cached if u.startswith("/officer")]

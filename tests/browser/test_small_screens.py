@@ -16,8 +16,8 @@ from app.dossiers.workflow import Actor, apply
 from app.extensions import db
 from app.places.models import Agency
 from app.procedures.models import Procedure
-from tests.functional.test_payments_world import configure, pay, payment
-from tests.unit.backoffice import factories as f
+from tests import factories as f
+from tests.factories.payments import configure, pay, payment
 
 # Pages that are not the citizen's: staff, devices in the commune hall, machines.
 NOT_CITIZEN_PREFIXES = ("/officer", "/admin", "/api", "/static", "/kiosk", "/display")

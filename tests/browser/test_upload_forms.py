@@ -17,8 +17,8 @@ from app.extensions import db
 from app.feedback.models import Feedback
 from app.places.models import Agency
 from app.procedures.models import Procedure
+from tests import factories as f
 from tests.browser.test_apply import phone_photo, posts, wait_for_thumbnails  # noqa: F401
-from tests.unit.backoffice import factories as f
 
 pytestmark = pytest.mark.browser
 

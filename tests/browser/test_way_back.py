@@ -15,7 +15,7 @@ from app.dossiers.workflow import Actor, apply
 from app.extensions import db
 from app.places.models import Agency
 from app.procedures.models import Procedure
-from tests.unit.backoffice import factories as f
+from tests import factories as f
 
 pytestmark = pytest.mark.browser
 

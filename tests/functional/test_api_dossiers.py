@@ -16,15 +16,8 @@ from sqlalchemy import func, select
 
 from app.dossiers.models import Dossier, DossierFile
 from app.extensions import db
-from tests.functional.test_submit_world import (
-    World,
-    api_payload,
-    jpeg,
-    new_key,
-    pdf,
-    stored_files,
-    world_fixture,  # noqa: F401  (the `world` fixture)
-)
+from tests.factories.files import jpeg, pdf
+from tests.factories.world import World, api_payload, new_key, stored_files
 
 
 def _post(client: Any, world: World, key: str | None, payload: dict[str, Any] | None = None,

@@ -23,9 +23,9 @@ from app.dossiers import access
 from app.dossiers.models import Dossier, DossierEvent, DossierStatus
 from app.dossiers.workflow import TRANSITIONS
 from app.extensions import db
+from tests import factories as f
 from tests import spec
-from tests.conftest import csrf_token
-from tests.unit.backoffice import factories as f
+from tests.factories.pages import csrf_token
 
 OWN, OTHER = "own", "other"
 SUBJECTS = (["anonymous", "citizen"]

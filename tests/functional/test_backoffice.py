@@ -11,56 +11,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.models import Officer
 from app.backoffice.models import AuditEntry
 from app.core.vntime import vietnam_today
 from app.dossiers.models import Dossier
 from app.extensions import db
-from app.places.models import Village
-from tests.conftest import csrf_token
-from tests.unit.backoffice import factories as f
-
-
-@pytest.fixture
-def commune(app):
-    with app.app_context():
-        home = f.agency("tanhong", "Xã Tản Hồng", "000.31.12.H26")
-        other = f.agency("vanhung", "Xã Vạn Hưng", "000.25.28.H34")
-        proc = f.procedure([home, other])
-        proc2 = f.procedure([home], code="1.000002", name="Chứng thực chữ ký",
-                            field="Chứng thực")
-        desk = f.officer(home, "receiving")
-        specialist = f.officer(home, "specialist")
-        admin = f.officer(home, "commune_admin")
-        f.officer(other, "receiving")
-        village = db.session.scalar(select(Village).where(Village.code == "tanhong-thon2"))
-        today = vietnam_today()
-        made = {
-            "waiting": f.dossier(home, proc, "submitted", name="Trần Văn Đức",
-                                 phone="0987654321", village=village),
-            "overdue": f.dossier(home, proc, "in_progress", name="Lê Thị Ánh",
-                                 due_date=today - timedelta(days=2),
-                                 assigned_officer_id=specialist.id),
-            "soon": f.dossier(home, proc2, "received", name="Phạm Quốc Huy",
-                              due_date=today, channel="counter"),
-            "later": f.dossier(home, proc, "awaiting_approval", name="Đỗ Minh Châu",
-                               due_date=today + timedelta(days=20)),
-            "ready": f.dossier(home, proc, "result_ready", name="Vũ Thị Hằng"),
-            "supplement": f.dossier(home, proc, "needs_supplement", name="Bùi Văn Nam"),
-            "theirs": f.dossier(other, proc, "submitted", name="Trần Văn Đức",
-                                phone="0987654321"),
-        }
-        image = f.attach_image(made["waiting"])
-        db.session.commit()
-        return {"codes": {k: d.code for k, d in made.items()}, "file_id": image.id,
-                "desk": desk.username, "admin": (admin.username, admin.totp_secret),
-                "specialist": specialist.username, "village_id": village.id,
-                "proc2_id": proc2.id, "home_id": home.id, "proc_id": proc.id}
-
-
-def _signed_in(app, username, secret=None):
-    client = app.test_client()
-    f.login(client, username, secret)
-    return client
+from app.places.models import Agency
+from app.procedures.models import Procedure
+from tests import factories as f
+from tests.factories.pages import csrf_token
 
 
 def _listed(html: str, codes: dict[str, str]) -> set[str]:
@@ -76,7 +35,7 @@ def test_the_back_office_sends_strangers_to_the_login_page_and_back(client, comm
 
 
 def test_inbox_queues_counts_and_other_communes(app, commune):
-    client = _signed_in(app, commune["desk"])
+    client = f.signed_in(app, commune["desk"])
     codes = commune["codes"]
     html = client.get("/officer/inbox").get_data(as_text=True)
     # A receiving officer starts with the dossiers waiting to be received.
@@ -96,7 +55,7 @@ def test_inbox_queues_counts_and_other_communes(app, commune):
 
 
 def test_inbox_search_is_accent_insensitive_and_finds_phone_and_code(app, commune):
-    client = _signed_in(app, commune["desk"])
+    client = f.signed_in(app, commune["desk"])
     codes = commune["codes"]
     for q, expected in (("tran van duc", {"waiting"}), ("ĐỨC", {"waiting"}),
                         ("hang", {"ready"}), ("0987 654 321", {"waiting"}),
@@ -107,7 +66,7 @@ def test_inbox_search_is_accent_insensitive_and_finds_phone_and_code(app, commun
 
 
 def test_inbox_filters(app, commune):
-    client = _signed_in(app, commune["desk"])
+    client = f.signed_in(app, commune["desk"])
     codes = commune["codes"]
     today = vietnam_today()
     for args, expected in (
@@ -121,20 +80,20 @@ def test_inbox_filters(app, commune):
         html = client.get("/officer/inbox", query_string={"queue": "all", **args}).get_data(
             as_text=True)
         assert _listed(html, codes) == expected, args
-    specialist = _signed_in(app, commune["specialist"])
+    specialist = f.signed_in(app, commune["specialist"])
     mine = specialist.get("/officer/inbox?queue=all&mine=1").get_data(as_text=True)
     assert _listed(mine, codes) == {"overdue"}
 
 
 def test_inbox_pages_through_many_dossiers(app, commune):
     with app.app_context():
-        home = db.session.get(f.Agency, commune["home_id"])
-        proc = db.session.get(f.Procedure, commune["proc_id"])
+        home = db.session.get(Agency, commune["home_id"])
+        proc = db.session.get(Procedure, commune["proc_id"])
         for i in range(30):
             f.dossier(home, proc, "submitted", name=f"Người nộp số {i}",
                       submitted_at=datetime(2026, 3, 1, tzinfo=UTC) + timedelta(minutes=i))
         db.session.commit()
-    client = _signed_in(app, commune["desk"])
+    client = f.signed_in(app, commune["desk"])
     first = client.get("/officer/inbox").get_data(as_text=True)
     second = client.get("/officer/inbox?page=2").get_data(as_text=True)
     assert first.count("Người nộp số") == 25 and second.count("Người nộp số") == 5
@@ -144,7 +103,7 @@ def test_inbox_pages_through_many_dossiers(app, commune):
 
 
 def test_dossier_page_shows_the_file_answers_and_records_the_view(app, commune):
-    client = _signed_in(app, commune["desk"])
+    client = f.signed_in(app, commune["desk"])
     code = commune["codes"]["waiting"]
     response = client.get(f"/officer/dossiers/{code}")
     html = response.get_data(as_text=True)
@@ -169,7 +128,7 @@ def test_dossier_page_shows_the_file_answers_and_records_the_view(app, commune):
 
 
 def test_counter_intake_creates_a_received_counter_dossier_once(app, commune):
-    client = _signed_in(app, commune["desk"])
+    client = f.signed_in(app, commune["desk"])
     page = client.get("/officer/counter/new").get_data(as_text=True)
     key = page.split('name="idempotency_key" value="')[1].split('"')[0]
     form = {"csrf_token": csrf_token(page), "idempotency_key": key,
@@ -200,19 +159,19 @@ def test_counter_intake_creates_a_received_counter_dossier_once(app, commune):
 
 
 def test_audit_export_lists_views_and_actions_of_this_commune_only(app, commune):
-    desk = _signed_in(app, commune["desk"])
+    desk = f.signed_in(app, commune["desk"])
     code = commune["codes"]["waiting"]
     desk.get(f"/officer/dossiers/{code}")
     form = f.action_form(desk, code)
     desk.post(f"/officer/dossiers/{code}/actions/receive", data=form)
-    other_desk = _signed_in(app, "receiving.vanhung")
+    other_desk = f.signed_in(app, "receiving.vanhung")
     other_desk.get(f"/officer/dossiers/{commune['codes']['theirs']}")
     with app.app_context():  # a name that a spreadsheet would run as a formula
-        officer = db.session.scalar(select(f.Officer).where(
-            f.Officer.username == commune["desk"]))
+        officer = db.session.scalar(select(Officer).where(
+            Officer.username == commune["desk"]))
         officer.full_name = "=HYPERLINK(\"http://x\")"
         db.session.commit()
-    admin = _signed_in(app, *commune["admin"])
+    admin = f.signed_in(app, *commune["admin"])
     today = vietnam_today().isoformat()
     response = admin.get(f"/officer/audit.csv?from={today}&to={today}")
     assert response.status_code == 200 and response.mimetype == "text/csv"
@@ -229,7 +188,7 @@ def test_audit_export_lists_views_and_actions_of_this_commune_only(app, commune)
 
 
 def test_audit_rows_cannot_be_rewritten(app, commune):
-    client = _signed_in(app, commune["desk"])
+    client = f.signed_in(app, commune["desk"])
     client.get(f"/officer/dossiers/{commune['codes']['waiting']}")
     from app.backoffice.models import AppendOnlyError
 
@@ -251,7 +210,7 @@ def test_dashboard_figures_on_a_small_hand_made_month(app, commune):
     finished one early, one on time, one late; one overdue now."""
     with app.app_context():
         home = f.agency("thuha", "Xã Thử Hà", "000.99.99.H99")
-        proc = db.session.get(f.Procedure, commune["proc_id"])
+        proc = db.session.get(Procedure, commune["proc_id"])
         desk, spec = f.officer(home, "receiving"), f.officer(home, "specialist")
 
         def at(day: int, hour: int = 2) -> datetime:  # 02:00 UTC is 09:00 in Vietnam
@@ -279,13 +238,13 @@ def test_dashboard_figures_on_a_small_hand_made_month(app, commune):
     assert (by_spec.received, by_spec.early, by_spec.on_time, by_spec.late,
             by_spec.overdue) == (0, 1, 1, 0, 1)
     assert (by_desk.received, by_desk.finished, by_desk.late) == (3, 1, 1)
-    client = _signed_in(app, commune["desk"])
+    client = f.signed_in(app, commune["desk"])
     html = client.get("/officer/dashboard").get_data(as_text=True)
     assert "Toàn xã" in html and "Trễ hạn" in html
 
 
 def test_every_back_office_page_has_one_heading_and_no_inline_style(app, commune):
-    admin = _signed_in(app, *commune["admin"])
+    admin = f.signed_in(app, *commune["admin"])
     code = commune["codes"]["later"]
     for url in ("/officer/inbox", "/officer/inbox?queue=all&q=x", "/officer/dashboard",
                 "/officer/counter/new", f"/officer/dossiers/{code}",

@@ -20,7 +20,7 @@ from app.dossiers.models import Dossier, DossierEvent, DossierFile
 from app.extensions import db
 from app.places.models import Agency
 from app.procedures.models import Procedure
-from tests.unit.backoffice import factories as f
+from tests import factories as f
 
 VN = "+07:00"
 
@@ -283,6 +283,7 @@ def test_slips_carry_the_official_names_code_and_a_qr(app, desk):
     assert client.get(f"/officer/dossiers/{code}/slips/apology").status_code == 404
 
 
+@pytest.mark.committed
 def test_two_officers_receiving_at_once_make_exactly_one_move(app, desk):
     """Both pages were opened on version 1; both press "receive" at the same moment."""
     code = desk["code"]

@@ -24,16 +24,8 @@ from sqlalchemy import func, select
 
 from app.dossiers.models import Dossier, DossierFile
 from app.extensions import db, limiter
-from tests.functional.test_submit_world import (
-    World,
-    api_payload,
-    jpeg,
-    open_form,
-    post_form,
-    stored_files,
-    world_fixture,  # noqa: F401
-)
-from tests.unit.dossiers.test_uploads import pypdf_document
+from tests.factories.files import jpeg, pypdf_document
+from tests.factories.world import World, api_payload, open_form, post_form, stored_files
 
 VIETNAMESE = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý")
 MB = 1024 * 1024

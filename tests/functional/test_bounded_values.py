@@ -14,18 +14,9 @@ import pytest
 
 from app.core import parsing
 from app.payments.webhook import sign
-from tests.functional.test_backoffice import _signed_in, commune  # noqa: F401
-from tests.functional.test_payments_world import (
-    ACCOUNT,
-    BIN,
-    CASSO_TOKEN,
-    SECRET,
-    SEPAY_KEY,
-    pay_world_fixture,  # noqa: F401
-    payment,
-)
-from tests.functional.test_payments_world import new_dossier as dossier_for
-from tests.unit.backoffice import factories as f
+from tests import factories as f
+from tests.factories.payments import ACCOUNT, BIN, CASSO_TOKEN, SECRET, SEPAY_KEY, payment
+from tests.factories.payments import new_dossier as dossier_for
 
 VIETNAMESE = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý")
 
@@ -89,17 +80,17 @@ def test_signature_timestamp_of_400_digits_is_400(client, pay_world):
 
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "31/12/9999"])
 def test_officer_filters_out_of_range_are_400(app, commune, day):  # noqa: F811
-    desk = _signed_in(app, commune["desk"])
+    desk = f.signed_in(app, commune["desk"])
     _says_why(desk.get("/officer/inbox", query_string={"queue": "all", "from": day}))
     _says_why(desk.get("/officer/inbox", query_string={"queue": "all", "to": day}))
-    admin = _signed_in(app, *commune["admin"])
+    admin = f.signed_in(app, *commune["admin"])
     _says_why(admin.get("/officer/audit.csv", query_string={"from": day}))
     _says_why(admin.get("/officer/audit.csv", query_string={"to": day}))
 
 
 @pytest.mark.parametrize("month", ["9999-12", "0001-01", "2026-13", "9" * 400 + "-01"])
 def test_report_month_out_of_range_is_400(app, commune, month):  # noqa: F811
-    admin = _signed_in(app, *commune["admin"])
+    admin = f.signed_in(app, *commune["admin"])
     _says_why(admin.get("/officer/reports/monthly", query_string={"month": month}))
 
 
@@ -120,7 +111,7 @@ def test_office_amounts_are_bounded(app, pay_world, amount):
     code = dossier_for(app, pay_world)
     desk = app.test_client()
     f.login(desk, pay_world.desk)
-    from tests.conftest import csrf_token
+    from tests.factories.pages import csrf_token
 
     token = csrf_token(desk.get("/track").data)
     response = desk.post(f"/officer/payments/{code}/cash", data={

@@ -11,16 +11,9 @@ from sqlalchemy import select
 
 from app.dossiers.models import Dossier
 from app.extensions import db
-from tests.conftest import csrf_token
-from tests.functional.test_submit_world import (
-    World,
-    jpeg,
-    officer_move,
-    pdf,
-    stored_files,
-    submit,
-    world_fixture,  # noqa: F401  (the `world` fixture)
-)
+from tests.factories.files import jpeg, pdf
+from tests.factories.pages import csrf_token
+from tests.factories.world import World, officer_move, stored_files, submit
 
 
 def _page(client: Any, code: str) -> tuple[str, str]:

@@ -20,8 +20,9 @@ from app.procedures.catalogue import (
     validate_catalogue,
 )
 from app.procedures.models import Procedure
-from tests.functional.test_submit_world import jpeg, open_form
-from tests.unit.backoffice import factories as f
+from tests import factories as f
+from tests.factories.files import jpeg
+from tests.factories.world import open_form
 
 BIRTH = "1.001193"
 DECLARATION = "Tờ khai đăng ký khai sinh theo mẫu"

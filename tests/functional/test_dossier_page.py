@@ -10,14 +10,9 @@ from sqlalchemy import select
 from app.dossiers.access import COOKIE
 from app.dossiers.models import Dossier
 from app.extensions import db
-from tests.conftest import csrf_token
-from tests.functional.test_submit_world import (
-    World,
-    jpeg,
-    pdf,
-    submit,
-    world_fixture,  # noqa: F401  (the `world` fixture)
-)
+from tests.factories.files import jpeg, pdf
+from tests.factories.pages import csrf_token
+from tests.factories.world import World, submit
 
 
 def _files(app: Flask, code: str) -> list[tuple[int, str]]:

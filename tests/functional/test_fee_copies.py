@@ -11,13 +11,8 @@ from sqlalchemy import select
 from app.accounts.models import Officer
 from app.extensions import db
 from app.procedures.models import Procedure
-from tests.functional.test_submit_world import (
-    PROCEDURE,
-    World,
-    submit,
-    world_fixture,  # noqa: F401  (the `world` fixture)
-)
-from tests.unit.backoffice import factories as f
+from tests import factories as f
+from tests.factories.world import PROCEDURE, World, submit
 
 # The birth registration's fee items (commune.json 1.001193).
 BIRTH_FEES = [

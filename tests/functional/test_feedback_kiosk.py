@@ -11,11 +11,10 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.feedback.models import Counter, Feedback, KioskRating
-from tests.conftest import csrf_token
-from tests.functional.test_posters import sign_in
-from tests.functional.test_submit_world import World, jpeg, world_fixture
-
-__all__ = ["world_fixture"]
+from tests.factories.files import jpeg
+from tests.factories.officers import sign_in
+from tests.factories.pages import csrf_token
+from tests.factories.world import World
 
 
 def _open_kiosk(app: Flask, world: World) -> tuple[object, int]:

@@ -11,10 +11,8 @@ from sqlalchemy import select
 from app.extensions import db
 from app.feedback import rollup
 from app.feedback.models import Rating, StatsDaily
-from tests.conftest import csrf_token
-from tests.functional.test_submit_world import World, officer_move, submit, world_fixture
-
-__all__ = ["world_fixture"]
+from tests.factories.pages import csrf_token
+from tests.factories.world import World, officer_move, submit
 
 
 def _finish(app: Flask, world: World, code: str) -> None:

@@ -24,10 +24,8 @@ from app.feedback import rollup, services
 from app.feedback.models import Counter, Rating, StatsDaily
 from app.places.models import Agency
 from app.procedures.models import Procedure
-from tests.functional.test_posters import sign_in
-from tests.functional.test_submit_world import World, world_fixture
-
-__all__ = ["world_fixture"]
+from tests.factories.officers import sign_in
+from tests.factories.world import World
 
 
 def vn(y: int, m: int, d: int, h: int = 9) -> datetime:

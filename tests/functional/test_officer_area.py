@@ -17,7 +17,7 @@ from app.citizens import sessions as citizen_sessions
 from app.citizens.models import Citizen
 from app.core.staff_area import ANONYMOUS_OK, NAME, is_staff_endpoint
 from app.extensions import db
-from tests.conftest import csrf_token
+from tests.factories.pages import csrf_token
 
 # What the back office, the payments office, the feedback office, the officer's account
 # pages and the poster pages live under (the service worker's rules rely on these too).

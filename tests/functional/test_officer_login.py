@@ -15,7 +15,8 @@ from app.accounts.models import Officer
 from app.accounts.services import create_officer
 from app.extensions import db
 from app.places.models import Agency
-from tests.conftest import csrf_token, make_app
+from tests.factories.apps import make_app
+from tests.factories.pages import csrf_token
 
 PASSWORD = "mat-khau-rat-dai-2026"
 

@@ -6,12 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.functional.test_submit_world import (  # noqa: F401  (the `world` fixture)
-    PROCEDURE,
-    World,
-    submit,
-    world_fixture,
-)
+from tests.factories.world import PROCEDURE, World, submit
 
 
 @pytest.fixture(autouse=True)

@@ -16,15 +16,9 @@ from sqlalchemy import select
 from app.citizens.models import Citizen
 from app.dossiers.models import Dossier
 from app.extensions import db
-from tests.conftest import csrf_token
-from tests.functional.test_submit_world import (  # noqa: F401  (the `world` fixture)
-    PROCEDURE,
-    World,
-    form_fields,
-    jpeg,
-    submit,
-    world_fixture,
-)
+from tests.factories.files import jpeg
+from tests.factories.pages import csrf_token
+from tests.factories.world import PROCEDURE, World, form_fields, submit
 from tests.oidc_fixture import OidcProvider, provider_callback_url
 
 LAN_ID = "001190012345"  # the provider's test citizen (tests/oidc/provider.mjs)

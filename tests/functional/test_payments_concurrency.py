@@ -9,13 +9,8 @@ import urllib.request
 import pytest
 
 from app.payments.webhook import sign
-from tests.functional.test_payments_world import (
-    SECRET,
-    notice_body,
-    pay_world_fixture,  # noqa: F401
-    payment,
-)
-from tests.functional.test_payments_world import new_dossier as dossier_for
+from tests.factories.payments import SECRET, notice_body, payment
+from tests.factories.payments import new_dossier as dossier_for
 
 
 def _post(url: str, body: bytes, header: str, results: list[int], gate: threading.Barrier

@@ -13,14 +13,9 @@ from sqlalchemy import select
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.payments.vietqr import parse_payload
-from tests.conftest import csrf_token
-from tests.functional.test_payments_world import (
-    new_dossier,
-    pay,
-    pay_world_fixture,  # noqa: F401
-    payment,
-)
-from tests.unit.backoffice import factories as f
+from tests import factories as f
+from tests.factories.pages import csrf_token
+from tests.factories.payments import new_dossier, pay, payment
 
 
 def _citizen(client, code):

@@ -6,18 +6,17 @@ from __future__ import annotations
 import time
 
 from app.payments.webhook import sign
-from tests.functional.test_payments_world import (
+from tests.factories.payments import (
     CASSO_TOKEN,
     OLD_SECRET,
     SECRET,
     SEPAY_KEY,
     notice_body,
     pay,
-    pay_world_fixture,  # noqa: F401
     payment,
     send,
 )
-from tests.functional.test_payments_world import new_dossier as dossier_for
+from tests.factories.payments import new_dossier as dossier_for
 
 
 def test_receiving_a_dossier_creates_its_payment_from_the_fee_items(app, pay_world):

@@ -5,41 +5,21 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any
 
 import pytest
-from flask import Flask, session
-from flask_login import login_user
+from flask import Flask
 from PIL import Image
 from sqlalchemy import select
 
-from app.accounts.models import Officer
 from app.extensions import db
 from app.places.models import Agency, Village, VillageScan
 from app.places.queries import vietnam_today
+from tests.factories.officers import sign_in
 
 VILLAGE = "tanhong-lapham"
 VILLAGE_URL = f"http://127.0.0.1:5000/v/{VILLAGE}?src=qr"
 ROUTES = [f"/admin/villages/{VILLAGE}/poster", f"/admin/villages/{VILLAGE}/qr.png",
           f"/admin/villages/{VILLAGE}/qr.svg", "/admin/agencies/tanhong/posters"]
-
-
-def sign_in(app: Flask, client: Any, username: str) -> None:
-    """Put the officer's Flask-Login session into the test client's cookie.
-
-    Signing in through the form would also exercise the second factor, which the login
-    tests cover; here only "who is signed in" matters.
-    """
-    with app.app_context():
-        officer = db.session.scalar(select(Officer).where(Officer.username == username))
-        assert officer is not None
-        # Same address and user agent as the client: session protection checks both.
-        with app.test_request_context(environ_base=client.environ_base):
-            login_user(officer)  # starts the officer's server-side session row
-            data = dict(session)
-            db.session.commit()
-    with client.session_transaction() as sess:
-        sess.update(data)
 
 
 def test_anonymous_is_sent_to_the_login_page(client, demo) -> None:

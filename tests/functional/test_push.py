@@ -11,18 +11,8 @@ from sqlalchemy import func, select
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.notifications.models import Delivery, Notification, PushSubscription
-from tests.functional.test_push_world import (
-    drain,
-    push_app_fixture,  # noqa: F401
-    push_service_fixture,  # noqa: F401
-    subscribe_phone,
-)
-from tests.functional.test_submit_world import (
-    World,
-    officer_move,
-    submit,
-    world_fixture,  # noqa: F401
-)
+from tests.factories.push import drain, subscribe_phone
+from tests.factories.world import World, officer_move, submit
 from tests.push_service import PushService
 
 
@@ -147,7 +137,7 @@ def test_429_retry_after_is_honoured(push_app: Flask, client, world: World,
                                      push_service: PushService) -> None:
     import time
 
-    from tests.functional.test_push_world import make_worker
+    from tests.factories.push import make_worker
 
     code, secret = submit(client, world)
     phone = subscribe_phone(client, push_app, push_service, code, secret)
@@ -240,7 +230,7 @@ def test_unsubscribe_and_resubscribe(push_app: Flask, client, world: World,
 def test_officer_sees_which_notifications_went_out(push_app: Flask, client, world: World,
                                                    push_service: PushService) -> None:
     from app.accounts.models import Officer
-    from tests.unit.backoffice import factories
+    from tests import factories
 
     code, secret = submit(client, world)
     subscribe_phone(client, push_app, push_service, code, secret)
@@ -248,7 +238,7 @@ def test_officer_sees_which_notifications_went_out(push_app: Flask, client, worl
     drain(push_app)
     with push_app.app_context():
         officer = db.session.get(Officer, world.officers["receiving"])
-        officer.password_hash = factories._password_hash()
+        officer.password_hash = factories.password_hash()
         username = officer.username
         db.session.commit()
     desk = push_app.test_client()

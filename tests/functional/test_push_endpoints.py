@@ -23,20 +23,8 @@ from app.extensions import db
 from app.notifications import endpoints
 from app.notifications.models import Delivery, PushSubscription
 from app.notifications.worker import REFUSED
-from tests.functional.test_push_world import (
-    FAST,
-    make_worker,
-    push_app_fixture,  # noqa: F401
-    push_service_fixture,  # noqa: F401
-    server_key,
-    subscribe_phone,
-)
-from tests.functional.test_submit_world import (
-    World,
-    officer_move,
-    submit,
-    world_fixture,  # noqa: F401
-)
+from tests.factories.push import FAST, make_worker, server_key, subscribe_phone
+from tests.factories.world import World, officer_move, submit
 from tests.push_service import PushService
 
 CITIZEN_CHOSEN = [

@@ -12,25 +12,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.notifications.models import Delivery, Notification
-from tests.functional.test_push_world import (
-    VAPID_KEY,
-    drain,
-    make_worker,
-    push_app_fixture,  # noqa: F401
-    push_service_fixture,  # noqa: F401
-    subscribe_phone,
-)
-from tests.functional.test_submit_world import (
-    World,
-    officer_move,
-    submit,
-    world_fixture,  # noqa: F401
-)
+from tests.factories.push import VAPID_KEY, drain, make_worker, subscribe_phone
+from tests.factories.world import World, officer_move, submit
 from tests.push_service import PushService, Subscriber
 
 REPO = Path(__file__).resolve().parents[2]
@@ -116,6 +105,7 @@ def _worker_process(database_url: str, tmp: Path) -> subprocess.Popen[bytes]:
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
+@pytest.mark.committed
 def test_worker_killed_mid_batch_loses_nothing(push_app: Flask, client, world: World,
                                                push_service: PushService, _schema: str,
                                                tmp_path: Path) -> None:

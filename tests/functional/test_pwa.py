@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 from app.pwa import cache_policy
-from tests.conftest import csrf_token
+from tests.factories.pages import csrf_token
 
 VILLAGE = "/v/tanhong-vansa1"
 

@@ -15,15 +15,11 @@ from app.citizens.models import Citizen
 from app.dossiers.models import DossierFile
 from app.extensions import db
 from app.feedback.models import Counter, Feedback
-from tests.conftest import csrf_token
-from tests.functional.test_payments_world import (
-    PayWorld,
-    new_dossier,
-    pay_world_fixture,  # noqa: F401  (the `pay_world` fixture)
-)
-from tests.functional.test_posters import sign_in
-from tests.functional.test_submit_world import jpeg
-from tests.unit.backoffice import factories as f
+from tests import factories as f
+from tests.factories.files import jpeg
+from tests.factories.officers import sign_in
+from tests.factories.pages import csrf_token
+from tests.factories.payments import PayWorld, new_dossier
 
 # Rules this test knowingly does not request, each with the reason. Keep it short.
 SKIPPED: dict[str, str] = {}

@@ -12,17 +12,15 @@ from sqlalchemy import func, select
 
 from app.dossiers.models import Dossier, DossierFile
 from app.extensions import db
-from tests.functional.test_submit_world import (
+from tests.factories.files import jpeg, pdf
+from tests.factories.world import (
     OFFLINE_PROCEDURE,
     PROCEDURE,
     World,
-    jpeg,
     open_form,
-    pdf,
     post_form,
     stored_files,
     submit,
-    world_fixture,  # noqa: F401  (the `world` fixture)
 )
 
 

@@ -12,14 +12,8 @@ from sqlalchemy import select
 
 from app.dossiers.models import Dossier
 from app.extensions import db, limiter
-from tests.conftest import csrf_token
-from tests.functional.test_submit_world import (
-    CITIZEN_ID,
-    World,
-    officer_move,
-    submit,
-    world_fixture,  # noqa: F401  (the `world` fixture)
-)
+from tests.factories.pages import csrf_token
+from tests.factories.world import CITIZEN_ID, World, officer_move, submit
 
 GENERIC = "Không tìm thấy hồ sơ với mã và số điện thoại này"
 

@@ -13,7 +13,10 @@ from sqlalchemy.exc import IntegrityError
 from app.core import transaction
 from app.extensions import db
 from app.places.models import Agency
-from tests.conftest import make_app
+from tests.factories.apps import make_app
+
+# A second app of its own, on its own connection: its commits are real.
+pytestmark = pytest.mark.committed
 
 
 def _agency(slug: str) -> Agency:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.places.models import Agency
-from tests.unit.backoffice import factories as f
+from tests import factories as f
 
 WAY_BACK = re.compile(r'<nav class="way-back"[^>]*>(.*?)</nav>', re.S)
 

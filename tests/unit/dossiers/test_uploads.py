@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 from PIL import ExifTags, Image, ImageCms, ImageDraw
-from pypdf import PdfReader, PdfWriter
-from pypdf.actions import JavaScript
+from pypdf import PdfReader
 
 from app.dossiers.uploads import (
     MAX_IMAGE_SIDE,
@@ -26,6 +25,7 @@ from app.dossiers.uploads import (
     inspect_upload,
     safe_display_name,
 )
+from tests.factories.files import pypdf_document
 
 MB = 1024 * 1024
 
@@ -112,21 +112,6 @@ def build_pdf(content: bytes, *, flate: bool = True, catalog_extra: bytes = b"",
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, xref)
     return bytes(out)
-
-
-def pypdf_document(pages: int = 1, **actions: object) -> bytes:
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(595, 842)
-    if "js" in actions:
-        writer.add_open_action(JavaScript(str(actions["js"])))
-    if "attachment" in actions:
-        writer.add_attachment("hoa-don.exe", b"MZ" + b"\0" * 100)
-    if "password" in actions:
-        writer.encrypt(str(actions["password"]), algorithm="AES-128")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 @pytest.fixture(scope="module")

@@ -308,6 +308,7 @@ def test_apology_is_refused_on_the_due_date_itself(ctx: dict[str, Officer]) -> N
     assert dossier.due_date == due
 
 
+@pytest.mark.committed  # a second connection commits in between
 def test_two_officers_deciding_at_once_do_not_both_win(app: Flask,
                                                        ctx: dict[str, Officer]) -> None:
     dossier = _dossier(DossierStatus.SUBMITTED)

@@ -28,7 +28,7 @@ from app.payments.models import (
 )
 from app.places.models import Agency
 from app.procedures.models import Procedure
-from tests.unit.backoffice import factories as f
+from tests import factories as f
 
 ACCOUNT = "9999000000126"
 FEES = [{"label": "Phí chứng thực", "kind": "per_page",

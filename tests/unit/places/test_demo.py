@@ -14,7 +14,7 @@ from app.extensions import db
 from app.places.demo import DemoRefused, demo_data, load_demo
 from app.places.models import Agency, Village
 from app.procedures.models import Procedure
-from tests.conftest import make_app
+from tests.factories.apps import make_app
 
 
 def _counts() -> dict[str, int]:

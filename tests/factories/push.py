@@ -1,15 +1,13 @@
-"""Fixtures for the web push tests: the local decrypting push service, an app with a fixed
-VAPID key, a subscribed phone, and a worker with short retry delays. Holds no tests itself."""
+"""Web push: a fixed VAPID key (the `push_app` fixture), a phone subscribed through the
+dossier page, and a worker with short retry delays drained until nothing is due."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -17,31 +15,11 @@ from app.extensions import db
 from app.notifications.models import Notification
 from app.notifications.vapid import generate_private_key, public_key
 from app.notifications.worker import Policy, Worker
-from tests.conftest import csrf_token
-from tests.functional.test_submit_world import World, submit, world_fixture  # noqa: F401
+from tests.factories.pages import csrf_token
 from tests.push_service import PushService, Subscriber
 
 VAPID_KEY = generate_private_key()
 FAST = Policy(batch=50, lease=5.0, base_delay=0.05, max_delay=0.4, timeout=(1.0, 2.0))
-
-
-@pytest.fixture(name="push_app")
-def push_app_fixture(app: Flask) -> Flask:
-    """The test app with a known VAPID key (nothing written to the instance folder), and
-    the local push service on 127.0.0.1 let through by the test-only setting."""
-    app.config["MOTCUA"] = dataclasses.replace(app.config["MOTCUA"],
-                                               vapid_private_key=VAPID_KEY,
-                                               push_test_hosts=("127.0.0.1",))
-    return app
-
-
-@pytest.fixture(name="push_service")
-def push_service_fixture() -> Iterator[PushService]:
-    service = PushService().start()
-    try:
-        yield service
-    finally:
-        service.stop()
 
 
 def server_key(app: Flask) -> str:

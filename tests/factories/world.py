@@ -1,8 +1,8 @@
 """A small, fixed world for the dossier tests (two communes, two procedures, officers) and
-helpers that build real upload bytes and submit through the HTML form or the API.
+helpers that submit through the HTML form or the API. The `world` fixture builds it.
 
 Kept apart from the demo catalogue so these tests say exactly which documents and fields
-the procedure has. Imported by the other dossier test modules; holds no tests itself.
+the procedure has.
 """
 
 from __future__ import annotations
@@ -14,10 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
-from PIL import Image
-from pypdf import PdfWriter
 from sqlalchemy import select
 
 from app.accounts.models import Officer, Role
@@ -26,7 +23,8 @@ from app.dossiers.workflow import Actor, apply
 from app.extensions import db
 from app.places.models import Agency, Village
 from app.procedures.models import Procedure, ProcedureDocument
-from tests.conftest import csrf_token
+from tests.factories.files import jpeg
+from tests.factories.pages import csrf_token
 
 PROCEDURE = "T.0001"
 OFFLINE_PROCEDURE = "T.0002"
@@ -47,8 +45,8 @@ class World:
     officers: dict[str, int]
 
 
-@pytest.fixture(name="world")
-def world_fixture(app: Flask) -> World:
+def make_world(app: Flask) -> World:
+    """Two communes of a province, the test procedures, and one officer per role."""
     with app.app_context():
         province = Agency(code="H26", slug="tinh", name="Tỉnh Thử", kind="province")
         commune = Agency(code="000.31.12.H26", slug="xa-a", name="Xã A", kind="commune",
@@ -102,20 +100,6 @@ def world_fixture(app: Flask) -> World:
         db.session.commit()
         return World(PROCEDURE, "xa-a", "000.31.12.H26", "xa-b", "xa-a-thon1", "xa-b-thon1",
                      procedure.documents[0].id, procedure.documents[1].id, officers)
-
-
-def jpeg(width: int = 64, height: int = 48, color: str = "red") -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), color).save(out, "JPEG")
-    return out.getvalue()
-
-
-def pdf() -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def open_form(client: Any, code: str = PROCEDURE, query: str = "") -> tuple[str, str, str]:

@@ -1,5 +1,5 @@
-"""A commune with a bank account, a procedure with a per-page fee, desk officers, and helpers
-that receive a dossier and send bank notices. Imported by the payment tests; no tests here."""
+"""A commune with a bank account, a procedure with a per-page fee, desk officers (the
+`pay_world` fixture), and helpers that receive a dossier and send bank notices."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
@@ -20,7 +19,7 @@ from app.extensions import db
 from app.payments.models import Payment
 from app.payments.webhook import sign
 from app.procedures.models import Procedure
-from tests.unit.backoffice import factories as f
+from tests.factories import dossiers, officers, places, procedures
 
 SECRET = "whsec-hien-tai"
 OLD_SECRET = "whsec-cu-dang-xoay-vong"
@@ -48,20 +47,20 @@ def configure(app: Flask) -> None:
         casso_secure_token=CASSO_TOKEN, sepay_api_key=SEPAY_KEY)
 
 
-@pytest.fixture(name="pay_world")
-def pay_world_fixture(app: Flask) -> PayWorld:
+def make_pay_world(app: Flask) -> PayWorld:
+    """Tản Hồng with its bank account, Vạn Hưng, the fee procedure, a desk and a specialist."""
     configure(app)
     with app.app_context():
-        home = f.agency("tanhong", "Xã Tản Hồng", "000.31.12.H26")
+        home = places.agency("tanhong", "Xã Tản Hồng", "000.31.12.H26")
         home.bank_bin, home.bank_name, home.bank_account = BIN, "Agribank", ACCOUNT
         home.bank_account_name = "UBND XA TAN HONG"
-        other = f.agency("vanhung", "Xã Vạn Hưng", "000.25.28.H34")
+        other = places.agency("vanhung", "Xã Vạn Hưng", "000.25.28.H34")
         other.bank_bin, other.bank_account = BIN, "9999000000128"
-        proc = f.procedure([home, other], code="2.000815", name="Chứng thực bản sao",
-                           field="Chứng thực", days=0)
+        proc = procedures.procedure([home, other], code="2.000815",
+                                    name="Chứng thực bản sao", field="Chứng thực", days=0)
         proc.fees = FEES
-        desk = f.officer(home, "receiving")
-        specialist = f.officer(home, "specialist")
+        desk = officers.officer(home, "receiving")
+        specialist = officers.officer(home, "specialist")
         db.session.commit()
         return PayWorld(home.id, proc.id, desk.username, desk.id, specialist.username)
 
@@ -74,7 +73,7 @@ def new_dossier(app: Flask, world: PayWorld, *, pages: int = 4, copies: int = 2,
 
         home = db.session.get(Agency, world.agency_id)
         proc = db.session.get(Procedure, world.procedure_id)
-        dossier = f.dossier(home, proc, "submitted", name=name)
+        dossier = dossiers.dossier(home, proc, "submitted", name=name)
         dossier.answers = {"pages": str(pages), "copies": str(copies)}
         if receive:
             apply(dossier, "receive", Actor.for_officer(db.session.get(Officer, world.desk_id)))

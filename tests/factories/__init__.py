@@ -1,0 +1,17 @@
+"""Builders for the tests, one module per thing built; fixtures that use them live in
+tests/conftest.py. No test module imports another test module: shared code lives here.
+
+`from tests import factories as f` gives the back-office builders in one name:
+`f.agency`, `f.procedure`, `f.officer`, `f.dossier`, `f.attach_image`, `f.login`, ...
+"""
+
+from tests.factories.dossiers import SECRET, attach_image, dossier
+from tests.factories.files import jpeg, pdf, png_bytes
+from tests.factories.officers import PASSWORD, action_form, login, officer, password_hash, sign_in
+from tests.factories.pages import csrf_token
+from tests.factories.places import agency
+from tests.factories.procedures import procedure
+
+__all__ = ["PASSWORD", "SECRET", "action_form", "agency", "attach_image", "csrf_token",
+           "dossier", "jpeg", "login", "officer", "password_hash", "pdf", "png_bytes",
+           "procedure", "sign_in"]

@@ -1,0 +1,46 @@
+"""Real upload bytes: small images and a one-page PDF."""
+
+from __future__ import annotations
+
+import io
+
+from PIL import Image
+from pypdf import PdfWriter
+from pypdf.actions import JavaScript
+
+
+def jpeg(width: int = 64, height: int = 48, color: str = "red") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), color).save(out, "JPEG")
+    return out.getvalue()
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pypdf_document(pages: int = 1, **actions: object) -> bytes:
+    """A real PDF written by pypdf, with an OpenAction script, an attachment or a password
+    when asked."""
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    if "js" in actions:
+        writer.add_open_action(JavaScript(str(actions["js"])))
+    if "attachment" in actions:
+        writer.add_attachment("hoa-don.exe", b"MZ" + b"\0" * 100)
+    if "password" in actions:
+        writer.encrypt(str(actions["password"]), algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

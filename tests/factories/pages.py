@@ -1,0 +1,13 @@
+"""Reading what a page gives a form: its CSRF token."""
+
+from __future__ import annotations
+
+import re
+
+
+def csrf_token(html: str | bytes) -> str:
+    if isinstance(html, bytes):
+        html = html.decode()
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
