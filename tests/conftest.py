@@ -50,8 +50,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 _COMMITTED_FIXTURES = {"live_server", "oidc_live_server", "page"}
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests served over real HTTP (live server, browser) need committed data: mark them."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests served over real HTTP (live server, browser) need committed data: mark them.
+
+    Browser tests check what the phone does, which no database changes: they run once, in
+    the SQLite pass, and the PostgreSQL pass leaves them out."""
+    browser_dir = Path(__file__).parent / "browser"
+    for item in items:
+        if browser_dir in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+    if config.getoption("--db") == "postgresql":
+        browser = [item for item in items if item.get_closest_marker("browser")]
+        if browser:
+            config.hook.pytest_deselected(items=browser)
+            items[:] = [item for item in items if not item.get_closest_marker("browser")]
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if (names & _COMMITTED_FIXTURES or item.get_closest_marker("browser")) \
@@ -320,3 +332,19 @@ def commune(app: Flask) -> dict[str, Any]:
                 "desk": desk.username, "admin": (admin.username, admin.totp_secret),
                 "specialist": specialist.username, "village_id": village.id,
                 "proc2_id": proc2.id, "home_id": home.id, "proc_id": proc.id}
+
+
+@pytest.fixture
+def posts(app: Flask) -> Iterator[list[tuple[str, int]]]:
+    """(path, body bytes) of every POST the live server receives."""
+    seen: list[tuple[str, int]] = []
+    inner = app.wsgi_app
+
+    def recording(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ["REQUEST_METHOD"] == "POST":
+            seen.append((environ["PATH_INFO"], int(environ.get("CONTENT_LENGTH") or 0)))
+        return inner(environ, start_response)
+
+    app.wsgi_app = recording  # type: ignore[method-assign]
+    yield seen
+    app.wsgi_app = inner  # type: ignore[method-assign]

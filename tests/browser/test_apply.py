@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +17,8 @@ from app.dossiers.filestore import get_file_store
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.procedures.models import Procedure
+from tests.factories.browser import wait_for_thumbnails
+from tests.factories.files import phone_photo
 
 pytestmark = pytest.mark.browser
 
@@ -42,19 +43,6 @@ DRAFT_HAS_PHOTO = """async (action) => {
 }"""
 
 
-def phone_photo(width: int = 4000, height: int = 3000) -> bytes:
-    """A JPEG as a phone camera writes it: 12 MP, GPS position, and the sensor held sideways
-    (EXIF orientation 6: the picture must be turned a quarter to stand upright)."""
-    img = Image.linear_gradient("L").resize((width, height)).convert("RGB")
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"
-    exif[0x0112] = 6
-    exif[0x8825] = {1: "N", 2: (21.0, 8.0, 30.0), 3: "E", 4: (105.0, 25.0, 12.0)}
-    out = io.BytesIO()
-    img.save(out, "JPEG", quality=92, exif=exif)
-    return out.getvalue()
-
-
 def noise_pdf(pages: int) -> bytes:
     """A real PDF that does not compress (noise images): a big upload that takes a while."""
     sheets = [Image.effect_noise((800, 800), 90).convert("RGB") for _ in range(pages)]
@@ -72,22 +60,6 @@ def procedure(app: Flask, demo: Any) -> dict[str, Any]:
         documents = [d.id for d in proc.documents if d.uploadable and d.mandatory]
         assert documents, "the test needs a procedure that asks for a photo"
         return {"fields": list(proc.form_fields), "documents": documents}
-
-
-@pytest.fixture
-def posts(app: Flask) -> Iterator[list[tuple[str, int]]]:
-    """(path, body bytes) of every POST the live server receives."""
-    seen: list[tuple[str, int]] = []
-    inner = app.wsgi_app
-
-    def recording(environ: dict[str, Any], start_response: Any) -> Any:
-        if environ["REQUEST_METHOD"] == "POST":
-            seen.append((environ["PATH_INFO"], int(environ.get("CONTENT_LENGTH") or 0)))
-        return inner(environ, start_response)
-
-    app.wsgi_app = recording  # type: ignore[method-assign]
-    yield seen
-    app.wsgi_app = inner  # type: ignore[method-assign]
 
 
 def dossier_count(app: Flask) -> int:
@@ -140,11 +112,6 @@ def attach_other_papers(page: Any, procedure: dict[str, Any]) -> None:
     for requirement in procedure["documents"][1:]:
         page.set_input_files(f"input[name='doc-{requirement}']", files=[
             {"name": f"giay-{requirement}.jpg", "mimeType": "image/jpeg", "buffer": small}])
-
-
-def wait_for_thumbnails(page: Any, count: int) -> None:
-    page.wait_for_function("(n) => document.querySelectorAll('.apply-thumbs img').length >= n",
-                           arg=count)
 
 
 def submitted_code(page: Any) -> str:

@@ -18,7 +18,8 @@ from app.feedback.models import Feedback
 from app.places.models import Agency
 from app.procedures.models import Procedure
 from tests import factories as f
-from tests.browser.test_apply import phone_photo, posts, wait_for_thumbnails  # noqa: F401
+from tests.factories.browser import wait_for_thumbnails
+from tests.factories.files import phone_photo
 
 pytestmark = pytest.mark.browser
 

@@ -25,3 +25,8 @@ def kept(page: Any, path: str) -> None:
     """Wait until the worker has stored `path` (storing finishes after the page is shown)."""
     until(page, "async (path) => !!(await caches.match(new URL(path, location.href).href))",
            path, what=f"{path} in the cache")
+
+
+def wait_for_thumbnails(page: Any, count: int) -> None:
+    page.wait_for_function("(n) => document.querySelectorAll('.apply-thumbs img').length >= n",
+                           arg=count)

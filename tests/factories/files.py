@@ -44,3 +44,16 @@ def pypdf_document(pages: int = 1, **actions: object) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def phone_photo(width: int = 4000, height: int = 3000) -> bytes:
+    """A JPEG as a phone camera writes it: 12 MP, GPS position, and the sensor held sideways
+    (EXIF orientation 6: the picture must be turned a quarter to stand upright)."""
+    img = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x0112] = 6
+    exif[0x8825] = {1: "N", 2: (21.0, 8.0, 30.0), 3: "E", 4: (105.0, 25.0, 12.0)}
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=92, exif=exif)
+    return out.getvalue()
