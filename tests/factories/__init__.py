@@ -7,11 +7,19 @@ tests/conftest.py. No test module imports another test module: shared code lives
 
 from tests.factories.dossiers import SECRET, attach_image, dossier
 from tests.factories.files import jpeg, pdf, png_bytes
-from tests.factories.officers import PASSWORD, action_form, login, officer, password_hash, sign_in
+from tests.factories.officers import (
+    PASSWORD,
+    action_form,
+    login,
+    officer,
+    password_hash,
+    sign_in,
+    signed_in,
+)
 from tests.factories.pages import csrf_token
 from tests.factories.places import agency
 from tests.factories.procedures import procedure
 
 __all__ = ["PASSWORD", "SECRET", "action_form", "agency", "attach_image", "csrf_token",
            "dossier", "jpeg", "login", "officer", "password_hash", "pdf", "png_bytes",
-           "procedure", "sign_in"]
+           "procedure", "sign_in", "signed_in"]

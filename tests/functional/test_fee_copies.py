@@ -30,7 +30,7 @@ def _with_copy_fee(app: Flask, world: World) -> Any:
         procedure = db.session.scalar(select(Procedure).where(Procedure.code == PROCEDURE))
         procedure.fees = BIRTH_FEES
         desk = db.session.get(Officer, world.officers["receiving"])
-        desk.password_hash = f._password_hash()
+        desk.password_hash = f.password_hash()
         db.session.commit()
         client = app.test_client()
         f.login(client, desk.username)
