@@ -208,6 +208,7 @@ def test_the_officer_hears_of_failed_attempts_at_the_next_sign_in(app, officers)
     assert "lần đăng nhập sai" not in again.get("/officer/").get_data(as_text=True)
 
 
+@pytest.mark.committed  # a second app process reads what this one wrote
 def test_throttle_counts_are_shared_by_every_app_process(app, officers, tmp_path, clock):
     other_process = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "other",
                              SECRET_KEY=app.config["SECRET_KEY"])
@@ -268,6 +269,7 @@ def _sign_in_admin(app, client):
     assert done.status_code == 302
 
 
+@pytest.mark.committed  # a second app process reads what this one wrote
 def test_a_cookie_copied_before_sign_out_opens_nothing_after(app, client, officers, tmp_path):
     _sign_in_admin(app, client)
     assert client.get("/officer/inbox").status_code == 200
@@ -288,6 +290,7 @@ def test_a_cookie_copied_before_sign_out_opens_nothing_after(app, client, office
             assert urlsplit(response.headers["Location"]).path == "/officer/login", path
 
 
+@pytest.mark.committed  # a second app process reads what this one wrote
 def test_a_copied_cookie_works_until_sign_out_on_another_process(app, client, officers,
                                                                  tmp_path):
     _post_login(client, "tiepnhan.thu", PASSWORD)
