@@ -65,8 +65,9 @@ def _sign_in(app: Flask, client: Any, user_of: Any, start: Any) -> None:
         user = user_of()
         # Same address and user agent as the client: session protection checks both.
         with app.test_request_context(environ_base=client.environ_base):
-            start(user)
+            start(user)  # an officer's sign-in also writes its server-side session row
             data = dict(session)
+            db.session.commit()
     with client.session_transaction() as sess:
         sess.update(data)
 
