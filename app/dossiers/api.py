@@ -16,6 +16,7 @@ from app.dossiers import forms, queries, services, workflow
 from app.dossiers.codes import secret_matches
 from app.dossiers.models import Dossier
 from app.extensions import limiter
+from app.pwa.cache_policy import keep_private
 
 # What forms.valid_idempotency_key accepts, as the API description states it.
 IDEMPOTENCY_KEY_PATTERN = "^[A-Za-z0-9_-]{8,80}$"
@@ -30,15 +31,10 @@ _FIELD_PATHS = {
 }
 
 
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _error(status: int, title: str | None = None, detail: str | None = None,
            code: str | None = None) -> tuple[Response, int]:
     response, status = render_error(status, title, detail, code)
-    return _private(response), status
+    return keep_private(response), status
 
 
 def _time(moment: datetime) -> str:
@@ -52,7 +48,7 @@ def _invalid(fields: dict[str, str], detail: str | None = None) -> tuple[Respons
                       "title": _("Thông tin chưa hợp lệ"),
                       "detail": detail or _("Vui lòng sửa các mục được nêu."),
                       "fields": paths}}
-    return _private(jsonify(body)), 422
+    return keep_private(jsonify(body)), 422
 
 
 def _tracking_url(dossier: Dossier, secret: str) -> str:
@@ -113,7 +109,7 @@ def create_dossier():  # noqa: ANN201
         "due_date": (dossier.due_date or services.expected_due_date(procedure)).isoformat(),
         "tracking_url": _tracking_url(dossier, secret),
     }
-    response = _private(jsonify(body))
+    response = keep_private(jsonify(body))
     response.status_code = 201 if created else 200
     return response
 
@@ -145,7 +141,7 @@ def get_dossier(code: str):  # noqa: ANN201
             for e in dossier.events
         ],
     }
-    return _private(jsonify(body))
+    return keep_private(jsonify(body))
 
 
 def openapi_paths() -> dict[str, Any]:

@@ -35,6 +35,7 @@ from app.dossiers.models import Dossier
 from app.payments import policies, queries, reconcile, services, vietqr
 from app.payments.models import CreditState, Payment, PaymentStatus
 from app.procedures.fees import format_vnd
+from app.pwa.cache_policy import keep_private
 
 if TYPE_CHECKING:
     from app.accounts.models import Officer
@@ -64,8 +65,7 @@ def _template_helpers() -> dict[str, Any]:
 
 @bp.after_request
 def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return access.write_cookie(response)
+    return access.write_cookie(keep_private(response))
 
 
 def _accessible(code: str) -> Dossier:
