@@ -10,6 +10,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from app.api.blueprint import bp
+from app.api.openapi import answer, error_answer, ref
 from app.core.errors import render_error
 from app.core.vntime import to_vietnam_time
 from app.dossiers import forms, queries, services, workflow
@@ -146,11 +147,6 @@ def get_dossier(code: str):  # noqa: ANN201
 
 def openapi_paths() -> dict[str, Any]:
     """This module's part of /api/v1/openapi.json (app/api/openapi.py collects it)."""
-    error = {"$ref": "#/components/schemas/Error"}
-
-    def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-        return {"description": description, "content": {"application/json": {"schema": schema}}}
-
     string, date_ = {"type": "string"}, {"type": "string", "format": "date"}
     created = {"type": "object", "required": ["code", "status", "due_date", "tracking_url"],
                "properties": {
@@ -160,7 +156,7 @@ def openapi_paths() -> dict[str, Any]:
                                 "were received now (working days)"},
                    "tracking_url": {"type": "string", "format": "uri",
                                     "description": "The dossier page; carries the secret"}}}
-    invalid = {"allOf": [error, {"type": "object", "properties": {"error": {
+    invalid = {"allOf": [ref("Error"), {"type": "object", "properties": {"error": {
         "type": "object", "properties": {"fields": {
             "type": "object", "additionalProperties": string,
             "description": "Message per field: applicant.phone, answers.<name>, "
@@ -185,7 +181,7 @@ def openapi_paths() -> dict[str, Any]:
         "at": {"type": "string", "format": "date-time"}, "action": string,
         "action_label": string, "from_status": {"type": ["string", "null"]},
         "to_status": string, "note": string}}
-    limited = answer("More than 60 requests a minute", error)
+    limited = error_answer("More than 60 requests a minute")
     return {
         "/dossiers": {"post": {
             "summary": "Submit a dossier (idempotent)",
@@ -204,9 +200,9 @@ def openapi_paths() -> dict[str, Any]:
             "responses": {
                 "201": answer("Created", created),
                 "200": answer("The dossier this key already created (a retry)", created),
-                "400": answer("Missing or malformed Idempotency-Key", error),
-                "409": answer("This key was used for another dossier", error),
-                "413": answer("The request is larger than the dossier cap", error),
+                "400": error_answer("Missing or malformed Idempotency-Key"),
+                "409": error_answer("This key was used for another dossier"),
+                "413": error_answer("The request is larger than the dossier cap"),
                 "422": answer("Invalid fields", invalid),
                 "429": limited,
             },
@@ -227,7 +223,7 @@ def openapi_paths() -> dict[str, Any]:
                     "due_date": {"type": ["string", "null"], "format": "date"},
                     "expected_due_date": {"type": ["string", "null"], "format": "date"},
                     "timeline": {"type": "array", "items": event}}}),
-                "404": answer("No such dossier, or the secret does not match", error),
+                "404": error_answer("No such dossier, or the secret does not match"),
                 "429": limited,
             },
         }},
