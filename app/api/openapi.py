@@ -37,6 +37,14 @@ def _query(name: str, description: str, schema: dict[str, Any] | None = None
             "schema": schema or {"type": "string"}}
 
 
+def header(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    """A required request header (each feature's paths use it too)."""
+    param: dict[str, Any] = {"name": name, "in": "header", "required": True}
+    if description:
+        param["description"] = description
+    return {**param, "schema": schema}
+
+
 _STR = {"type": "string"}
 _INT = {"type": "integer"}
 _BOOL = {"type": "boolean"}

@@ -10,7 +10,7 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from app.api.blueprint import bp
-from app.api.openapi import answer, error_answer, ref
+from app.api.openapi import answer, error_answer, header, ref
 from app.core.errors import render_error
 from app.core.vntime import to_vietnam_time
 from app.dossiers import forms, queries, services, workflow
@@ -185,10 +185,10 @@ def openapi_paths() -> dict[str, Any]:
     return {
         "/dossiers": {"post": {
             "summary": "Submit a dossier (idempotent)",
-            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
-                            "description": "New for each dossier, the same on every retry "
-                                           "(8-80 letters, digits, '-', '_')",
-                            "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}],
+            "parameters": [header("Idempotency-Key",
+                                  {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+                                  "New for each dossier, the same on every retry "
+                                  "(8-80 letters, digits, '-', '_')")],
             "requestBody": {"required": True, "content": {"multipart/form-data": {
                 "schema": {"type": "object", "required": ["dossier"], "properties": {
                     "dossier": dossier_part},

@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app, jsonify, request
 
 from app.api.blueprint import bp
-from app.api.openapi import answer, error_answer
+from app.api.openapi import answer, error_answer, header
 from app.core.errors import render_error
 from app.payments import reconcile, webhook
 from app.payments.reconcile import BankNotice, CreditOutcome
@@ -84,11 +84,11 @@ def openapi_paths() -> dict[str, Any]:
     return {
         "/payments/webhook": {"post": {
             "summary": "A bank notice in Motcua's signed format",
-            "parameters": [{"name": "X-Motcua-Signature", "in": "header", "required": True,
-                            "description": "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "
-                                           "\"<t>.<raw body>\")>",
-                            "schema": {"type": "string",
-                                       "pattern": "^t=[0-9]{1,11},v1=[0-9a-fA-F]{64}$"}}],
+            "parameters": [header("X-Motcua-Signature",
+                                  {"type": "string",
+                                   "pattern": "^t=[0-9]{1,11},v1=[0-9a-fA-F]{64}$"},
+                                  "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "
+                                  "\"<t>.<raw body>\")>")],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["id", "amount"], "properties": {
                     "id": string, "amount": number, "content": string,
@@ -101,8 +101,7 @@ def openapi_paths() -> dict[str, Any]:
         }},
         "/payments/casso": {"post": {
             "summary": "Casso's webhook (Secure-Token header)",
-            "parameters": [{"name": "Secure-Token", "in": "header", "required": True,
-                            "schema": string}],
+            "parameters": [header("Secure-Token", string)],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["data"], "properties": {
                     "error": {"type": "integer"},
@@ -119,8 +118,7 @@ def openapi_paths() -> dict[str, Any]:
         }},
         "/payments/sepay": {"post": {
             "summary": "SePay's webhook (Authorization: Apikey <key>)",
-            "parameters": [{"name": "Authorization", "in": "header", "required": True,
-                            "schema": {"type": "string", "pattern": "^Apikey .+$"}}],
+            "parameters": [header("Authorization", {"type": "string", "pattern": "^Apikey .+$"})],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["id", "transferAmount"], "properties": {
                     "id": {"type": ["integer", "string"]}, "transferAmount": number,
