@@ -25,7 +25,7 @@ if str(REPO) not in sys.path:
 
 from PIL import Image, ImageChops, ImageDraw  # noqa: E402
 
-from tests.pg_server import free_port  # noqa: E402
+from tests.pg_server import free_port, stop_process  # noqa: E402
 
 # A citizen whose ID agrees with the birth date (Hà Nội, male, born 1990).
 CITIZEN = {"applicant_name": "Nguyễn Văn Bền", "citizen_id": "001090123456",
@@ -257,12 +257,7 @@ def gunicorn(env: dict[str, str], *, workers: int, threads: int = 1,
                 time.sleep(0.2)
         yield Gunicorn(process, url)
     finally:
-        process.terminate()
-        try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, timeout=15)
 
 
 def percentile(values: list[float], q: float) -> float:

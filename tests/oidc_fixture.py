@@ -23,7 +23,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from tests.pg_server import free_port
+from tests.pg_server import free_port, stop_process
 
 HERE = Path(__file__).parent / "oidc"
 START_TIMEOUT = 60  # seconds; generous: the machine is shared
@@ -87,12 +87,7 @@ def oidc_provider(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OidcProv
         yield OidcProvider(issuer=line.split()[1], client_id=env["OIDC_CLIENT_ID"],
                            client_secret=env["OIDC_CLIENT_SECRET"], app_port=app_port)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_process(proc)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from typing import Any
 
 
 class PostgresUnavailable(RuntimeError):
@@ -30,6 +31,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def stop_process(process: subprocess.Popen[Any], timeout: float = 10) -> None:
+    """Stop a server this run started (by its own pid): asked first, killed if it lingers."""
+    process.terminate()
+    try:
+        process.wait(timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout)
 
 
 @dataclass

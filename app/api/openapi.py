@@ -16,22 +16,33 @@ from app.api.blueprint import bp
 JSON = "application/json"
 
 
-def _ref(name: str) -> dict[str, str]:
+def ref(name: str) -> dict[str, str]:
+    """A schema of SCHEMAS, by name."""
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _ok(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """A JSON response of the given schema (each feature's paths use it too)."""
     return {"description": description, "content": {JSON: {"schema": schema}}}
 
 
-def _error(description: str) -> dict[str, Any]:
-    return _ok(description, _ref("Error"))
+def error_answer(description: str) -> dict[str, Any]:
+    """A refusal, in the one Error shape every /api/v1 refusal has."""
+    return answer(description, ref("Error"))
 
 
 def _query(name: str, description: str, schema: dict[str, Any] | None = None
            ) -> dict[str, Any]:
     return {"name": name, "in": "query", "required": False, "description": description,
             "schema": schema or {"type": "string"}}
+
+
+def header(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    """A required request header (each feature's paths use it too)."""
+    param: dict[str, Any] = {"name": name, "in": "header", "required": True}
+    if description:
+        param["description"] = description
+    return {**param, "schema": schema}
 
 
 _STR = {"type": "string"}
@@ -68,7 +79,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "online_level": {"enum": ["full", "partial", "none"]},
             "time_limit_days": {"type": "integer", "description": "0 = same day"},
             "time_limit_unit": {"enum": ["working_days", "calendar_days"]},
-            "fees": {"type": "array", "items": _ref("Fee")},
+            "fees": {"type": "array", "items": ref("Fee")},
             "url": {"type": "string", "format": "uri"},
         },
     },
@@ -88,12 +99,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                        "min": {"type": "number"}, "max": {"type": "number"}},
     },
     "Procedure": {
-        "allOf": [_ref("ProcedureSummary"), {
+        "allOf": [ref("ProcedureSummary"), {
             "type": "object",
             "properties": {
                 "name_en": _STR, "time_limit_text": _STR, "result": _STR,
-                "documents": {"type": "array", "items": _ref("Document")},
-                "form_fields": {"type": "array", "items": _ref("FormField")},
+                "documents": {"type": "array", "items": ref("Document")},
+                "form_fields": {"type": "array", "items": ref("FormField")},
                 "steps": {"type": "array", "items": _STR},
                 "legal_basis": {"type": "array", "items": _STR},
                 "keywords": {"type": "array", "items": _STR},
@@ -119,8 +130,8 @@ def core_paths() -> dict[str, Any]:
     return {"/healthz": {"servers": [{"url": site}], "get": {
         "summary": "Health check: the app and its database answer",
         "responses": {
-            "200": _ok("Healthy", {"type": "object", "properties": {"status": {"const": "ok"}}}),
-            "503": _ok("The database does not answer",
+            "200": answer("Healthy", {"type": "object", "properties": {"status": {"const": "ok"}}}),
+            "503": answer("The database does not answer",
                        {"type": "object", "properties": {"status": _STR}}),
         },
     }}}
@@ -131,16 +142,16 @@ def places_paths() -> dict[str, Any]:
         "summary": "Villages (thôn, tổ dân phố) and their commune",
         "parameters": [_query("agency", "Only the villages of this commune (its slug)")],
         "responses": {
-            "200": _ok("The villages", {"type": "object", "required": ["items"],
+            "200": answer("The villages", {"type": "object", "required": ["items"],
                                         "properties": {"items": {"type": "array",
-                                                                 "items": _ref("Village")}}}),
-            "404": _error("Unknown commune"),
+                                                                 "items": ref("Village")}}}),
+            "404": error_answer("Unknown commune"),
         },
     }}}
 
 
 def procedures_paths() -> dict[str, Any]:
-    rate_limited = _error("More than 60 requests a minute")
+    rate_limited = error_answer("More than 60 requests a minute")
     return {
         "/procedures": {"get": {
             "summary": "Search the procedure catalogue (accent- and case-insensitive)",
@@ -153,12 +164,12 @@ def procedures_paths() -> dict[str, Any]:
                                              "maximum": 200, "default": 50}),
             ],
             "responses": {
-                "200": _ok("Matching procedures, best first", {
+                "200": answer("Matching procedures, best first", {
                     "type": "object", "required": ["items", "count"],
                     "properties": {"items": {"type": "array",
-                                             "items": _ref("ProcedureSummary")},
+                                             "items": ref("ProcedureSummary")},
                                    "count": _INT}}),
-                "400": _error("limit is not a whole number from 1 to 200"),
+                "400": error_answer("limit is not a whole number from 1 to 200"),
                 "429": rate_limited,
             },
         }},
@@ -167,8 +178,8 @@ def procedures_paths() -> dict[str, Any]:
             "parameters": [{"name": "code", "in": "path", "required": True,
                             "description": "National procedure code, e.g. 1.001193",
                             "schema": _STR}],
-            "responses": {"200": _ok("The procedure", _ref("Procedure")),
-                          "404": _error("Unknown procedure code"),
+            "responses": {"200": answer("The procedure", ref("Procedure")),
+                          "404": error_answer("Unknown procedure code"),
                           "429": rate_limited},
         }},
     }
@@ -183,7 +194,7 @@ def dossiers_paths() -> dict[str, Any]:
 def description_paths() -> dict[str, Any]:
     return {"/openapi.json": {"get": {
         "summary": "This description of the API (OpenAPI 3.1)",
-        "responses": {"200": _ok("The OpenAPI document", {
+        "responses": {"200": answer("The OpenAPI document", {
             "type": "object", "required": ["openapi", "info", "paths"],
             "properties": {"openapi": _STR, "info": {"type": "object"},
                            "paths": {"type": "object"}}})},
@@ -193,7 +204,7 @@ def description_paths() -> dict[str, Any]:
 def push_paths() -> dict[str, Any]:
     return {"/push/key": {"get": {
         "summary": "The server's VAPID public key, the browser's applicationServerKey",
-        "responses": {"200": _ok("The key", {
+        "responses": {"200": answer("The key", {
             "type": "object", "required": ["public_key"],
             "properties": {"public_key": {
                 "type": "string", "pattern": "^[A-Za-z0-9_-]{87}$",
@@ -215,7 +226,7 @@ def stats_paths() -> dict[str, Any]:
             _query("year", "The year (2000 to this year; default this year)",
                    {"type": "integer", "minimum": 2000, "maximum": 2100})],
         "responses": {
-            "200": _ok("The figures", {
+            "200": answer("The figures", {
                 "type": "object", "required": ["agency", "year", "total"],
                 "properties": {
                     "agency": {"type": "object", "properties": {
@@ -226,8 +237,8 @@ def stats_paths() -> dict[str, Any]:
                     "by_month": {"type": "array", "items": figures},
                     "by_field": {"type": "array", "items": figures},
                     "communes": {"type": "array", "items": figures}}}),
-            "400": _error("year is not a whole number, or not from 2000 to this year"),
-            "404": _error("No commune or province with this slug"),
+            "400": error_answer("year is not a whole number, or not from 2000 to this year"),
+            "404": error_answer("No commune or province with this slug"),
         },
     }}}
 

@@ -7,22 +7,19 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import logout_user
-from werkzeug.wrappers import Response
 
 from app.accounts import oidc, oidc_flow
 from app.accounts.views import finish_oidc_sign_in as finish_staff_sign_in
 from app.citizens import services, sessions
 from app.core.redirects import safe_local_target
 from app.extensions import db, limiter
+from app.pwa.cache_policy import keep_private
 
 bp = Blueprint("signin", __name__)
 
 
-@bp.after_request
-def _private(response: Response) -> Response:
-    # Sign-in steps carry one-time codes and personal names: never cached anywhere.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+# Sign-in steps carry one-time codes and personal names: never cached anywhere.
+bp.after_request(keep_private)
 
 
 @bp.get("/login")
@@ -52,8 +49,7 @@ def logout():  # noqa: ANN201
     logout_user()
     session.clear()
     flash(_("Bạn đã đăng xuất."), "info")
-    response = redirect(url_for("places.home"))
-    response.headers["Cache-Control"] = "private, no-store"
+    response = keep_private(redirect(url_for("places.home")))
     # The browser drops its HTTP cache; the service worker drops its kept pages when it sees
     # this navigation (pwa/sw.js), so a shared phone keeps nothing of the session.
     response.headers["Clear-Site-Data"] = '"cache"'

@@ -16,14 +16,12 @@ from app.core.identity import IdentityError, normalize_phone
 from app.dossiers.queries import dossier_by_code
 from app.dossiers.workflow import status_label
 from app.extensions import limiter
+from app.pwa.cache_policy import keep_private
 
 bp = Blueprint("citizens", __name__, url_prefix="/me")
 
 
-@bp.after_request
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+bp.after_request(keep_private)
 
 
 @bp.context_processor

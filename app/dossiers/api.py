@@ -10,12 +10,14 @@ from flask import Response, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from app.api.blueprint import bp
+from app.api.openapi import answer, error_answer, header, ref
 from app.core.errors import render_error
 from app.core.vntime import to_vietnam_time
 from app.dossiers import forms, queries, services, workflow
 from app.dossiers.codes import secret_matches
 from app.dossiers.models import Dossier
 from app.extensions import limiter
+from app.pwa.cache_policy import keep_private
 
 # What forms.valid_idempotency_key accepts, as the API description states it.
 IDEMPOTENCY_KEY_PATTERN = "^[A-Za-z0-9_-]{8,80}$"
@@ -30,15 +32,10 @@ _FIELD_PATHS = {
 }
 
 
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _error(status: int, title: str | None = None, detail: str | None = None,
            code: str | None = None) -> tuple[Response, int]:
     response, status = render_error(status, title, detail, code)
-    return _private(response), status
+    return keep_private(response), status
 
 
 def _time(moment: datetime) -> str:
@@ -52,7 +49,7 @@ def _invalid(fields: dict[str, str], detail: str | None = None) -> tuple[Respons
                       "title": _("Thông tin chưa hợp lệ"),
                       "detail": detail or _("Vui lòng sửa các mục được nêu."),
                       "fields": paths}}
-    return _private(jsonify(body)), 422
+    return keep_private(jsonify(body)), 422
 
 
 def _tracking_url(dossier: Dossier, secret: str) -> str:
@@ -113,7 +110,7 @@ def create_dossier():  # noqa: ANN201
         "due_date": (dossier.due_date or services.expected_due_date(procedure)).isoformat(),
         "tracking_url": _tracking_url(dossier, secret),
     }
-    response = _private(jsonify(body))
+    response = keep_private(jsonify(body))
     response.status_code = 201 if created else 200
     return response
 
@@ -145,16 +142,11 @@ def get_dossier(code: str):  # noqa: ANN201
             for e in dossier.events
         ],
     }
-    return _private(jsonify(body))
+    return keep_private(jsonify(body))
 
 
 def openapi_paths() -> dict[str, Any]:
     """This module's part of /api/v1/openapi.json (app/api/openapi.py collects it)."""
-    error = {"$ref": "#/components/schemas/Error"}
-
-    def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-        return {"description": description, "content": {"application/json": {"schema": schema}}}
-
     string, date_ = {"type": "string"}, {"type": "string", "format": "date"}
     created = {"type": "object", "required": ["code", "status", "due_date", "tracking_url"],
                "properties": {
@@ -164,7 +156,7 @@ def openapi_paths() -> dict[str, Any]:
                                 "were received now (working days)"},
                    "tracking_url": {"type": "string", "format": "uri",
                                     "description": "The dossier page; carries the secret"}}}
-    invalid = {"allOf": [error, {"type": "object", "properties": {"error": {
+    invalid = {"allOf": [ref("Error"), {"type": "object", "properties": {"error": {
         "type": "object", "properties": {"fields": {
             "type": "object", "additionalProperties": string,
             "description": "Message per field: applicant.phone, answers.<name>, "
@@ -189,14 +181,14 @@ def openapi_paths() -> dict[str, Any]:
         "at": {"type": "string", "format": "date-time"}, "action": string,
         "action_label": string, "from_status": {"type": ["string", "null"]},
         "to_status": string, "note": string}}
-    limited = answer("More than 60 requests a minute", error)
+    limited = error_answer("More than 60 requests a minute")
     return {
         "/dossiers": {"post": {
             "summary": "Submit a dossier (idempotent)",
-            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": True,
-                            "description": "New for each dossier, the same on every retry "
-                                           "(8-80 letters, digits, '-', '_')",
-                            "schema": {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN}}],
+            "parameters": [header("Idempotency-Key",
+                                  {"type": "string", "pattern": IDEMPOTENCY_KEY_PATTERN},
+                                  "New for each dossier, the same on every retry "
+                                  "(8-80 letters, digits, '-', '_')")],
             "requestBody": {"required": True, "content": {"multipart/form-data": {
                 "schema": {"type": "object", "required": ["dossier"], "properties": {
                     "dossier": dossier_part},
@@ -208,9 +200,9 @@ def openapi_paths() -> dict[str, Any]:
             "responses": {
                 "201": answer("Created", created),
                 "200": answer("The dossier this key already created (a retry)", created),
-                "400": answer("Missing or malformed Idempotency-Key", error),
-                "409": answer("This key was used for another dossier", error),
-                "413": answer("The request is larger than the dossier cap", error),
+                "400": error_answer("Missing or malformed Idempotency-Key"),
+                "409": error_answer("This key was used for another dossier"),
+                "413": error_answer("The request is larger than the dossier cap"),
                 "422": answer("Invalid fields", invalid),
                 "429": limited,
             },
@@ -231,7 +223,7 @@ def openapi_paths() -> dict[str, Any]:
                     "due_date": {"type": ["string", "null"], "format": "date"},
                     "expected_due_date": {"type": ["string", "null"], "format": "date"},
                     "timeline": {"type": "array", "items": event}}}),
-                "404": answer("No such dossier, or the secret does not match", error),
+                "404": error_answer("No such dossier, or the secret does not match"),
                 "429": limited,
             },
         }},

@@ -28,6 +28,7 @@ from app.dossiers.models import Dossier
 from app.dossiers.status import mask_name, public_timeline
 from app.extensions import limiter
 from app.procedures.models import Procedure
+from app.pwa.cache_policy import keep_private
 
 bp = Blueprint("dossiers", __name__)
 
@@ -44,7 +45,7 @@ def _private(response: Response) -> Response:
     else:
         # Dossier pages carry personal data and one-time tokens: never cached, not even by
         # the phone's back button or the service worker.
-        response.headers["Cache-Control"] = "private, no-store"
+        keep_private(response)
     return access.write_cookie(response)
 
 

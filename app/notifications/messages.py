@@ -67,6 +67,11 @@ def _money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".") + " đồng"
 
 
+def _due(dossier: Dossier, data: dict[str, Any]) -> str:
+    """The result date a message announces: the one the move set, else the dossier's."""
+    return _day(data.get("due_date") or dossier.due_date)
+
+
 def build(kind: str, dossier: Dossier, *, note: str = "", data: dict[str, Any] | None = None
           ) -> dict[str, str]:
     """{"title", "body", "url"} in Vietnamese, whatever language the officer's page is in."""
@@ -75,8 +80,7 @@ def build(kind: str, dossier: Dossier, *, note: str = "", data: dict[str, Any] |
     with force_locale("vi"):
         if kind == "received":
             title = _("Hồ sơ %(code)s đã được tiếp nhận", code=code)
-            body = _("Ngày hẹn trả kết quả: %(day)s.", day=_day(data.get("due_date")
-                                                              or dossier.due_date))
+            body = _("Ngày hẹn trả kết quả: %(day)s.", day=_due(dossier, data))
         elif kind == "supplement_requested":
             title = _("Hồ sơ %(code)s cần bổ sung giấy tờ", code=code)
             body = (_("Cần bổ sung: %(what)s", what=_note(note)) if note.strip() else
@@ -93,8 +97,7 @@ def build(kind: str, dossier: Dossier, *, note: str = "", data: dict[str, Any] |
                 body += " " + _("Bạn cũng có thể tải bản điện tử trên trang hồ sơ.")
         elif kind == "apology":
             title = _("Xin lỗi: hồ sơ %(code)s chậm so với ngày hẹn", code=code)
-            body = _("Ngày hẹn trả kết quả mới: %(day)s.", day=_day(data.get("due_date")
-                                                                   or dossier.due_date))
+            body = _("Ngày hẹn trả kết quả mới: %(day)s.", day=_due(dossier, data))
         elif kind == "payment_confirmed":
             title = _("Đã nhận thanh toán cho hồ sơ %(code)s", code=code)
             amount = data.get("amount")

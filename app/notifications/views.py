@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
@@ -14,14 +14,12 @@ from app.dossiers import queries as dossier_queries
 from app.dossiers.models import Dossier
 from app.extensions import csrf, limiter
 from app.notifications import queries, services
+from app.pwa.cache_policy import keep_private
 
 bp = Blueprint("notifications", __name__)
 
 
-@bp.after_request
-def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+bp.after_request(keep_private)
 
 
 @bp.app_context_processor

@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, jsonify, request
 
 from app.api.blueprint import bp
+from app.api.openapi import answer, error_answer, header
 from app.core.errors import render_error
 from app.payments import reconcile, webhook
 from app.payments.reconcile import BankNotice, CreditOutcome
@@ -29,13 +30,15 @@ def _body() -> tuple[bytes, Any]:
         raise webhook.BadNotice("body is not JSON") from None
 
 
+@bp.errorhandler(webhook.WebhookRefused)
 def _refused(err: webhook.WebhookRefused):  # noqa: ANN202
     current_app.logger.warning("payment webhook refused: %s", err)
     return render_error(err.status, None, str(err), code="unauthorized"
                         if err.status == 401 else "not_configured")
 
 
-def _bad(err: ValueError):  # noqa: ANN202
+@bp.errorhandler(webhook.BadNotice)
+def _bad(err: webhook.BadNotice):  # noqa: ANN202
     return render_error(400, None, str(err), code="bad_notice")
 
 
@@ -44,70 +47,48 @@ def _record(notices: list[BankNotice]) -> list[CreditOutcome]:
     return outcomes
 
 
+# Each adapter authenticates its sender, then reads its notices; a refused sender or a bad
+# notice is answered by the handlers above.
+
 @bp.post("/payments/webhook")
 def payment_webhook():  # noqa: ANN201
-    try:
-        # The signature covers the raw bytes, checked before anything is parsed.
-        webhook.verify_signature(request.headers.get("X-Motcua-Signature"),
-                                 request.get_data(cache=True),
-                                 _settings().payment_webhook_secrets)
-        notice = webhook.generic_notice(_body()[1])
-    except webhook.WebhookRefused as err:
-        return _refused(err)
-    except webhook.BadNotice as err:
-        return _bad(err)
-    (outcome,) = _record([notice])
+    # The signature covers the raw bytes, checked before anything is parsed.
+    webhook.verify_signature(request.headers.get("X-Motcua-Signature"),
+                             request.get_data(cache=True), _settings().payment_webhook_secrets)
+    (outcome,) = _record([webhook.generic_notice(_body()[1])])
     return jsonify(status=outcome.outcome, reference=outcome.reference)
 
 
 @bp.post("/payments/casso")
 def casso_webhook():  # noqa: ANN201
-    try:
-        webhook.verify_token(request.headers.get("Secure-Token"),
-                             _settings().casso_secure_token)
-        notices = webhook.casso_notices(_body()[1])
-    except webhook.WebhookRefused as err:
-        return _refused(err)
-    except webhook.BadNotice as err:
-        return _bad(err)
-    outcomes = _record(notices)
+    webhook.verify_token(request.headers.get("Secure-Token"), _settings().casso_secure_token)
+    outcomes = _record(webhook.casso_notices(_body()[1]))
     return jsonify(error=0, results=[o.outcome for o in outcomes])
 
 
 @bp.post("/payments/sepay")
 def sepay_webhook():  # noqa: ANN201
-    try:
-        webhook.verify_token(request.headers.get("Authorization"), _settings().sepay_api_key,
-                             scheme="Apikey")
-        notice = webhook.sepay_notice(_body()[1])
-    except webhook.WebhookRefused as err:
-        return _refused(err)
-    except webhook.BadNotice as err:
-        return _bad(err)
-    (outcome,) = _record([notice])
+    webhook.verify_token(request.headers.get("Authorization"), _settings().sepay_api_key,
+                         scheme="Apikey")
+    (outcome,) = _record([webhook.sepay_notice(_body()[1])])
     return jsonify(success=True, status=outcome.outcome), 200
 
 
 def openapi_paths() -> dict[str, Any]:
     """This module's part of /api/v1/openapi.json (app/api/openapi.py collects it)."""
-    error = {"$ref": "#/components/schemas/Error"}
-
-    def answer(description: str, schema: dict[str, Any]) -> dict[str, Any]:
-        return {"description": description, "content": {"application/json": {"schema": schema}}}
-
     string, number = {"type": "string"}, {"type": ["number", "string"]}
-    refused = {"400": answer("Malformed body, or a value out of bounds", error),
-               "401": answer("Not signed or not authenticated by a known sender", error),
-               "503": answer("This adapter is not configured", error)}
+    refused = {"400": error_answer("Malformed body, or a value out of bounds"),
+               "401": error_answer("Not signed or not authenticated by a known sender"),
+               "503": error_answer("This adapter is not configured")}
     outcome = {"enum": ["matched", "partial", "overpaid", "unmatched", "duplicate", "ignored"]}
     return {
         "/payments/webhook": {"post": {
             "summary": "A bank notice in Motcua's signed format",
-            "parameters": [{"name": "X-Motcua-Signature", "in": "header", "required": True,
-                            "description": "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "
-                                           "\"<t>.<raw body>\")>",
-                            "schema": {"type": "string",
-                                       "pattern": "^t=[0-9]{1,11},v1=[0-9a-fA-F]{64}$"}}],
+            "parameters": [header("X-Motcua-Signature",
+                                  {"type": "string",
+                                   "pattern": "^t=[0-9]{1,11},v1=[0-9a-fA-F]{64}$"},
+                                  "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "
+                                  "\"<t>.<raw body>\")>")],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["id", "amount"], "properties": {
                     "id": string, "amount": number, "content": string,
@@ -120,8 +101,7 @@ def openapi_paths() -> dict[str, Any]:
         }},
         "/payments/casso": {"post": {
             "summary": "Casso's webhook (Secure-Token header)",
-            "parameters": [{"name": "Secure-Token", "in": "header", "required": True,
-                            "schema": string}],
+            "parameters": [header("Secure-Token", string)],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["data"], "properties": {
                     "error": {"type": "integer"},
@@ -138,8 +118,7 @@ def openapi_paths() -> dict[str, Any]:
         }},
         "/payments/sepay": {"post": {
             "summary": "SePay's webhook (Authorization: Apikey <key>)",
-            "parameters": [{"name": "Authorization", "in": "header", "required": True,
-                            "schema": {"type": "string", "pattern": "^Apikey .+$"}}],
+            "parameters": [header("Authorization", {"type": "string", "pattern": "^Apikey .+$"})],
             "requestBody": {"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "required": ["id", "transferAmount"], "properties": {
                     "id": {"type": ["integer", "string"]}, "transferAmount": number,

@@ -4,8 +4,9 @@ unmatched queue with matching by hand, a day's reconciliation CSV."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Blueprint,
@@ -34,6 +35,10 @@ from app.dossiers.models import Dossier
 from app.payments import policies, queries, reconcile, services, vietqr
 from app.payments.models import CreditState, Payment, PaymentStatus
 from app.procedures.fees import format_vnd
+from app.pwa.cache_policy import keep_private
+
+if TYPE_CHECKING:
+    from app.accounts.models import Officer
 
 bp = Blueprint("payments", __name__)
 # Nested in the staff area (app/core/staff_area.py), which denies anyone but an officer.
@@ -60,8 +65,7 @@ def _template_helpers() -> dict[str, Any]:
 
 @bp.after_request
 def _private(response: Response) -> Response:
-    response.headers["Cache-Control"] = "private, no-store"
-    return access.write_cookie(response)
+    return access.write_cookie(keep_private(response))
 
 
 def _accessible(code: str) -> Dossier:
@@ -159,29 +163,31 @@ def _back(dossier: Dossier) -> Any:
     return redirect(url_for("staff.backoffice.dossier", code=dossier.code) + "#payment")
 
 
+def _money_action(code: str, action: Callable[[Dossier, int, str, Officer], object], text: str,
+                  done: str) -> Any:
+    """An officer's counter action on a dossier's fee: the typed amount and one text field
+    go to the service, the done message is flashed, back to the dossier's payment panel."""
+    dossier = _office_dossier(code)
+    action(dossier, _int("amount"), request.form.get(text, ""), current_user)
+    flash(done, "ok")
+    return _back(dossier)
+
+
 @office.post("/<code>/cash")
 def record_cash(code: str) -> Any:
-    dossier = _office_dossier(code)
-    services.record_cash(dossier, _int("amount"), request.form.get("receipt_number", ""),
-                         current_user)
-    flash(_("Đã ghi nhận tiền mặt nộp tại quầy."), "ok")
-    return _back(dossier)
+    return _money_action(code, services.record_cash, "receipt_number",
+                         _("Đã ghi nhận tiền mặt nộp tại quầy."))
 
 
 @office.post("/<code>/amount")
 def set_amount(code: str) -> Any:
-    dossier = _office_dossier(code)
-    services.set_amount(dossier, _int("amount"), request.form.get("reason", ""), current_user)
-    flash(_("Đã cập nhật số tiền phí, lệ phí."), "ok")
-    return _back(dossier)
+    return _money_action(code, services.set_amount, "reason",
+                         _("Đã cập nhật số tiền phí, lệ phí."))
 
 
 @office.post("/<code>/refund")
 def refund(code: str) -> Any:
-    dossier = _office_dossier(code)
-    services.record_refund(dossier, _int("amount"), request.form.get("note", ""), current_user)
-    flash(_("Đã ghi nhận hoàn trả tiền."), "ok")
-    return _back(dossier)
+    return _money_action(code, services.record_refund, "note", _("Đã ghi nhận hoàn trả tiền."))
 
 
 @office.get("/unmatched")

@@ -26,6 +26,12 @@ PUBLIC_MAX_AGE = 60
 LOGOUT_PREFIX = "/officer/logout"
 
 
+def keep_private(response: Response) -> Response:
+    """Never stored by a browser, proxy or the worker: personal data or one-time tokens."""
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _under(path: str, prefix: str) -> bool:
     return path == prefix or path.startswith(prefix + "/")
 
@@ -67,7 +73,7 @@ def apply(response: Response) -> Response:
     if request.endpoint in OWN_POLICY:
         return response
     if is_personal_path(request.path) or current_user.is_authenticated:
-        response.headers["Cache-Control"] = "private, no-store"
+        keep_private(response)
         if (request.method == "POST" and request.path.startswith(LOGOUT_PREFIX)
                 and response.status_code in (302, 303)):
             response.headers["Clear-Site-Data"] = '"cache"'

@@ -13,6 +13,7 @@ from app.dossiers import queries as dossier_queries
 from app.extensions import limiter
 from app.feedback import forms, policies, queries, services
 from app.feedback.views.blueprint import bp
+from app.pwa.cache_policy import keep_private
 
 
 @bp.route("/d/<code>/rating", methods=["GET", "POST"])
@@ -50,5 +51,5 @@ def rate(code: str) -> Any:
 @bp.after_app_request
 def _dossier_pages_private(response: Response) -> Response:
     if request.blueprint == "feedback" and request.path.startswith("/d/"):
-        response.headers["Cache-Control"] = "private, no-store"
+        keep_private(response)
     return response
