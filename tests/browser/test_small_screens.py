@@ -25,7 +25,7 @@ NOT_CITIZEN_PREFIXES = ("/officer", "/admin", "/api", "/static", "/kiosk", "/dis
 NOT_HTML = {
     "dossiers.dossier_file", "payments.pay_png", "payments.pay_status",
     "feedback.stats_csv", "pwa.service_worker", "pwa.manifest", "pwa.icon", "core.healthz",
-    "oidc.login", "oidc.callback",  # redirects to and from the identity provider
+    "signin.login", "signin.callback",  # redirects to and from the identity provider
 }
 FEE_PROCEDURE = "2.000815"  # Chứng thực bản sao: a per-page fee, paid by bank transfer
 PROCEDURE = "1.001193"
