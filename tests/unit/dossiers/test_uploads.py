@@ -25,7 +25,7 @@ from app.dossiers.uploads import (
     inspect_upload,
     safe_display_name,
 )
-from tests.factories.files import pypdf_document
+from tests.factories.files import pypdf_document, raw_pdf
 
 MB = 1024 * 1024
 
@@ -100,18 +100,7 @@ def build_pdf(content: bytes, *, flate: bool = True, catalog_extra: bytes = b"",
         stream_dict + b"\nstream\n" + content + b"\nendstream",
         *extra_objects,
     ]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
+    return raw_pdf(objects)
 
 
 @pytest.fixture(scope="module")
