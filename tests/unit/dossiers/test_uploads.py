@@ -290,16 +290,22 @@ def test_a_huge_upload_is_refused_while_streaming(tmp_dir: Path) -> None:
     assert list(tmp_dir.iterdir()) == []
 
 
+def with_peak_memory(call, *args):
+    """What call(*args) returns, and the most memory it held at once."""
+    tracemalloc.start()
+    try:
+        result = call(*args)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
 def test_a_large_pdf_is_inspected_without_holding_it_twice(tmp_dir: Path) -> None:
     # A 9 MB scan-like PDF: one incompressible content stream.
     noise = random.Random(3).randbytes(9 * MB)
     data = build_pdf(b"%" + noise.replace(b"\n", b" ").replace(b"\r", b" "), flate=False)
-    tracemalloc.start()
-    try:
-        clean = inspect(data, "scan.pdf", tmp_dir)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    clean, peak = with_peak_memory(inspect, data, "scan.pdf", tmp_dir)
     assert clean.size == len(data)
     assert peak < 30 * MB
 
@@ -345,12 +351,7 @@ def test_decompression_bombs(tmp_dir: Path, width: int, height: int) -> None:
 
 
 def test_pdf_bomb(tmp_dir: Path, pdf_bomb: bytes) -> None:
-    tracemalloc.start()
-    try:
-        err = refused(pdf_bomb, "bom.pdf", tmp_dir)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    err, peak = with_peak_memory(refused, pdf_bomb, "bom.pdf", tmp_dir)
     assert err.code == "pdf_bomb"
     assert err.message.startswith("Tệp “bom.pdf” có nội dung bất thường")
     assert peak < 100 * MB
