@@ -17,7 +17,7 @@ from app.dossiers.filestore import get_file_store
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.procedures.models import Procedure
-from tests.factories.browser import wait_for_thumbnails
+from tests.factories.browser import slow_upload, wait_for_thumbnails
 from tests.factories.files import phone_photo
 
 pytestmark = pytest.mark.browser
@@ -114,6 +114,19 @@ def attach_other_papers(page: Any, procedure: dict[str, Any]) -> None:
             {"name": f"giay-{requirement}.jpg", "mimeType": "image/jpeg", "buffer": small}])
 
 
+def ready_to_send(page: Any, procedure: dict[str, Any], photo: bytes | None = None,
+                  citizen_id: str = CITIZEN_ID) -> None:
+    """From the village page to a form ready to send: applicant, fields, the camera photo
+    (a fresh phone photo unless given) and the other papers, thumbnails shown."""
+    open_apply_form(page)
+    fill_applicant(page, citizen_id=citizen_id)
+    fill_rest(page, procedure)
+    attach_camera_photo(page, procedure["documents"][0],
+                        phone_photo() if photo is None else photo)
+    attach_other_papers(page, procedure)
+    wait_for_thumbnails(page, len(procedure["documents"]))
+
+
 def submitted_code(page: Any) -> str:
     page.wait_for_url(SUBMITTED)
     match = SUBMITTED.search(page.url)
@@ -156,12 +169,7 @@ def test_citizen_applies_with_a_camera_photo_and_tracks_the_dossier(
         app: Flask, procedure: dict[str, Any], page: Any, browser: Any, live_server: str,
         posts: list[tuple[str, int]]) -> None:
     photo = phone_photo()
-    open_apply_form(page)
-    fill_applicant(page)
-    fill_rest(page, procedure)
-    attach_camera_photo(page, procedure["documents"][0], photo)
-    attach_other_papers(page, procedure)
-    wait_for_thumbnails(page, len(procedure["documents"]))
+    ready_to_send(page, procedure, photo)
     page.click("[data-submit]")
 
     code = submitted_code(page)
@@ -263,12 +271,7 @@ def test_a_lost_answer_then_send_again_makes_one_dossier(
         app: Flask, procedure: dict[str, Any], page: Any) -> None:
     """The server made the dossier but the phone never heard back: sending again (same
     idempotency key) finds the same dossier instead of making a second one."""
-    open_apply_form(page)
-    fill_applicant(page)
-    fill_rest(page, procedure)
-    attach_camera_photo(page, procedure["documents"][0], phone_photo())
-    attach_other_papers(page, procedure)
-    wait_for_thumbnails(page, len(procedure["documents"]))
+    ready_to_send(page, procedure)
 
     def lose_the_answer(route: Any) -> None:
         route.fetch(max_redirects=0)  # the request reaches the server...
@@ -287,12 +290,7 @@ def test_a_lost_answer_then_send_again_makes_one_dossier(
 
 def test_double_click_on_send_makes_one_request(
         app: Flask, procedure: dict[str, Any], page: Any, posts: list[tuple[str, int]]) -> None:
-    open_apply_form(page)
-    fill_applicant(page)
-    fill_rest(page, procedure)
-    attach_camera_photo(page, procedure["documents"][0], phone_photo())
-    attach_other_papers(page, procedure)
-    wait_for_thumbnails(page, len(procedure["documents"]))
+    ready_to_send(page, procedure)
     page.dblclick("[data-submit]")
     submitted_code(page)
     assert [p for p, _n in posts if p == APPLY_PATH] == [APPLY_PATH]
@@ -302,12 +300,7 @@ def test_double_click_on_send_makes_one_request(
 def test_a_refused_citizen_id_focuses_the_error_summary_and_keeps_the_photos(
         app: Flask, procedure: dict[str, Any], page: Any) -> None:
     """What only the server knows (the province codes) comes back as its error summary."""
-    open_apply_form(page)
-    fill_applicant(page, citizen_id="999090123456")
-    fill_rest(page, procedure)
-    attach_camera_photo(page, procedure["documents"][0], phone_photo())
-    attach_other_papers(page, procedure)
-    wait_for_thumbnails(page, len(procedure["documents"]))
+    ready_to_send(page, procedure, citizen_id="999090123456")
     page.click("[data-submit]")
 
     summary = page.locator("[data-module=error-summary]")
@@ -345,11 +338,7 @@ def test_upload_progress_is_shown_and_reaches_100(
     page.wait_for_function("(n) => document.querySelectorAll('.apply-thumbs li').length >= n",
                            arg=len(procedure["documents"]))
     # A slow village connection: about 2.5 s for this dossier.
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 40, "downloadThroughput": -1,
-        "uploadThroughput": 512 * 1024})
+    slow_upload(page, 512 * 1024)
     page.click("[data-submit]")
     submitted_code(page)
     values = [v for v, _label in seen]

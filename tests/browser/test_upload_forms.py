@@ -18,7 +18,7 @@ from app.feedback.models import Feedback
 from app.places.models import Agency
 from app.procedures.models import Procedure
 from tests import factories as f
-from tests.factories.browser import wait_for_thumbnails
+from tests.factories.browser import slow_upload, wait_for_thumbnails
 from tests.factories.files import phone_photo
 
 pytestmark = pytest.mark.browser
@@ -57,11 +57,7 @@ def test_a_supplement_photo_is_downscaled_with_progress_and_a_draft(
     page.get_by_text("Đã khôi phục bản nháp lưu trên máy").wait_for()
     wait_for_thumbnails(page, 1)
     assert page.input_value("[name=note]") == "Bổ sung bản sao sổ hộ khẩu"
-    cdp = page.context.new_cdp_session(page)
-    cdp.send("Network.enable")
-    cdp.send("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 40, "downloadThroughput": -1,
-        "uploadThroughput": 256 * 1024})
+    slow_upload(page, 256 * 1024)
     page.click("[data-submit]")
     page.get_by_text("Đã nộp bổ sung").wait_for()
     assert page.url.split("?")[0].endswith(f"/d/{code}")

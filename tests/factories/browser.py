@@ -30,3 +30,12 @@ def kept(page: Any, path: str) -> None:
 def wait_for_thumbnails(page: Any, count: int) -> None:
     page.wait_for_function("(n) => document.querySelectorAll('.apply-thumbs img').length >= n",
                            arg=count)
+
+
+def slow_upload(page: Any, bytes_per_second: int) -> None:
+    """A slow village connection: uploads throttled to this rate (Chromium only)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 40, "downloadThroughput": -1,
+        "uploadThroughput": bytes_per_second})

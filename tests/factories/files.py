@@ -57,3 +57,20 @@ def phone_photo(width: int = 4000, height: int = 3000) -> bytes:
     out = io.BytesIO()
     img.save(out, "JPEG", quality=92, exif=exif)
     return out.getvalue()
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """The PDF file holding these objects, numbered from 1 (the first is the catalog), with a
+    correct cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)

@@ -152,12 +152,18 @@ def test_supplement_during_processing_restarts_the_clock(app, desk):
     assert back.status == "in_progress" and back.due_date == expected
 
 
-def test_result_online_needs_a_file_and_keeps_it_as_the_result(app, desk):
+def _received_and_assigned(app, desk):
+    """The desk's dossier received and handed to its specialist: its code, and the
+    specialist's client."""
     code = desk["code"]
     client = _as(app, desk, "receiving")
     _post(client, code, "receive")
     _post(client, code, "assign", officer_id=_officer_id(app, desk["people"]["specialist"]))
-    specialist = _as(app, desk, "specialist")
+    return code, _as(app, desk, "specialist")
+
+
+def test_result_online_needs_a_file_and_keeps_it_as_the_result(app, desk):
+    code, specialist = _received_and_assigned(app, desk)
     missing_file = _post(specialist, code, "mark_result_ready", result_mode="online")
     assert missing_file.status_code == 422
     assert "tệp kết quả" in missing_file.get_data(as_text=True)
@@ -178,11 +184,7 @@ def test_result_online_needs_a_file_and_keeps_it_as_the_result(app, desk):
 
 
 def test_paper_result_is_collected_at_the_hall(app, desk):
-    code = desk["code"]
-    client = _as(app, desk, "receiving")
-    _post(client, code, "receive")
-    _post(client, code, "assign", officer_id=_officer_id(app, desk["people"]["specialist"]))
-    specialist = _as(app, desk, "specialist")
+    code, specialist = _received_and_assigned(app, desk)
     assert _post(specialist, code, "mark_result_ready", result_mode="paper").status_code == 302
     with app.app_context():
         event = db.session.scalar(select(DossierEvent).where(

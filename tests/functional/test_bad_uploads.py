@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 
 from app.dossiers.models import Dossier, DossierFile
 from app.extensions import db, limiter
-from tests.factories.files import jpeg, pypdf_document
+from tests.factories.files import jpeg, pypdf_document, raw_pdf
 from tests.factories.world import World, api_payload, open_form, post_form, stored_files
 
 VIETNAMESE = set("ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹáàãéèíìóòõúùý")
@@ -44,18 +44,7 @@ def make_pdf(*, catalog: bytes = b"", page: bytes = b"", objects: tuple[bytes, .
         b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
         *objects,
     ]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, obj in enumerate(body, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(body) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(body) + 1, xref)
-    return bytes(out)
+    return raw_pdf(body)
 
 
 def _open(action: bytes) -> bytes:

@@ -21,6 +21,20 @@ def _due(app: Flask, code: str) -> date:
         return db.session.scalar(select(Dossier.due_date).where(Dossier.code == code))
 
 
+def _post_from_dossier_page(client, code: str, path: str, payload: dict):
+    """POST to /d/<code>/<path> with the CSRF token the dossier page hands to push.js."""
+    import re
+
+    page = client.get(f"/d/{code}").get_data(as_text=True)
+    token = re.search(r'data-csrf="([^"]+)"', page).group(1)
+    return client.post(f"/d/{code}/{path}", json=payload, headers={"X-CSRFToken": token})
+
+
+def _subscriptions(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(PushSubscription.id)))
+
+
 def test_each_action_pushes_its_exact_vietnamese_text(push_app: Flask, client, world: World,
                                                       push_service: PushService) -> None:
     code, secret = submit(client, world)
@@ -168,12 +182,8 @@ def test_subscription_follows_later_dossiers_of_the_same_phone(
     phone = subscribe_phone(client, push_app, push_service, first, secret)
     second, _s = submit(client, world)
     # push.js finds the existing subscription on the new dossier's page and links it.
-    html = client.get(f"/d/{second}").get_data(as_text=True)
-    import re
-
-    token = re.search(r'data-csrf="([^"]+)"', html).group(1)
-    response = client.post(f"/d/{second}/push", json={"subscription": phone.subscription()},
-                           headers={"X-CSRFToken": token})
+    response = _post_from_dossier_page(client, second, "push",
+                                       {"subscription": phone.subscription()})
     assert response.status_code == 200 and response.get_json()["dossiers"] == 2
     officer_move(push_app, second, "receive", world.officers["receiving"])
     drain(push_app)
@@ -195,13 +205,9 @@ def test_subscribe_needs_csrf_and_access(push_app: Flask, client, world: World,
                           headers={"X-CSRFToken": token})
     assert other.status_code == 404
     bad = dict(phone.subscription(), keys={"p256dh": "AAAA", "auth": "AAAA"})
-    page = client.get(f"/d/{code}").get_data(as_text=True)
-    token = re.search(r'data-csrf="([^"]+)"', page).group(1)
-    refused = client.post(f"/d/{code}/push", json={"subscription": bad},
-                          headers={"X-CSRFToken": token})
+    refused = _post_from_dossier_page(client, code, "push", {"subscription": bad})
     assert refused.status_code == 400
-    with push_app.app_context():
-        assert db.session.scalar(select(func.count(PushSubscription.id))) == 0
+    assert _subscriptions(push_app) == 0
 
 
 def test_unsubscribe_and_resubscribe(push_app: Flask, client, world: World,
@@ -216,15 +222,10 @@ def test_unsubscribe_and_resubscribe(push_app: Flask, client, world: World,
     officer_move(push_app, code, "receive", world.officers["receiving"])
     drain(push_app)
     assert push_service.messages(phone) == [] and len(push_service.messages(renewed)) == 1
-    html = client.get(f"/d/{code}").get_data(as_text=True)
-    import re
-
-    token = re.search(r'data-csrf="([^"]+)"', html).group(1)
-    off = client.post(f"/d/{code}/push/unsubscribe", json={"endpoint": renewed.endpoint},
-                      headers={"X-CSRFToken": token})
+    off = _post_from_dossier_page(client, code, "push/unsubscribe",
+                                  {"endpoint": renewed.endpoint})
     assert off.status_code == 200
-    with push_app.app_context():
-        assert db.session.scalar(select(func.count(PushSubscription.id))) == 0
+    assert _subscriptions(push_app) == 0
 
 
 def test_officer_sees_which_notifications_went_out(push_app: Flask, client, world: World,

@@ -49,12 +49,17 @@ def _slugs(app) -> set[str]:
         return set(db.session.scalars(select(Agency.slug)))
 
 
-def test_success_commits_and_runs_after_commit_hooks(_schema, tmp_path, app):
+@pytest.mark.parametrize(("slug", "status"), [
+    pytest.param("done", 200, id="success-commits-and-runs-after-commit-hooks"),
+    pytest.param("kept", 401, id="a-refusal-may-keep-what-it-records"),
+])
+def test_what_is_kept_is_committed_and_runs_after_commit_hooks(_schema, tmp_path, app, slug,
+                                                               status):
     seen: list[str] = []
     unit_app = _unit_app(_schema, tmp_path, seen)
-    assert unit_app.test_client().post("/_unit/done").status_code == 200
-    assert _slugs(unit_app) == {"done"}
-    assert seen == ["committed done"]
+    assert unit_app.test_client().post(f"/_unit/{slug}").status_code == status
+    assert _slugs(unit_app) == {slug}
+    assert seen == [f"committed {slug}"]
 
 
 def test_an_error_answer_or_a_crash_keeps_nothing(_schema, tmp_path, app):
@@ -65,14 +70,6 @@ def test_an_error_answer_or_a_crash_keeps_nothing(_schema, tmp_path, app):
     assert client.post("/_unit/crash").status_code == 500
     assert _slugs(unit_app) == set()
     assert seen == ["rolled back refused", "rolled back crash"]
-
-
-def test_a_refusal_may_keep_what_it_records(_schema, tmp_path, app):
-    seen: list[str] = []
-    unit_app = _unit_app(_schema, tmp_path, seen)
-    assert unit_app.test_client().post("/_unit/kept").status_code == 401
-    assert _slugs(unit_app) == {"kept"}
-    assert seen == ["committed kept"]
 
 
 def test_a_failed_commit_runs_the_rollback_hooks(_schema, tmp_path, app):

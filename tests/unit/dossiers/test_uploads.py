@@ -25,7 +25,7 @@ from app.dossiers.uploads import (
     inspect_upload,
     safe_display_name,
 )
-from tests.factories.files import pypdf_document
+from tests.factories.files import pypdf_document, raw_pdf
 
 MB = 1024 * 1024
 
@@ -100,18 +100,7 @@ def build_pdf(content: bytes, *, flate: bool = True, catalog_extra: bytes = b"",
         stream_dict + b"\nstream\n" + content + b"\nendstream",
         *extra_objects,
     ]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1, xref)
-    return bytes(out)
+    return raw_pdf(objects)
 
 
 @pytest.fixture(scope="module")
@@ -301,16 +290,22 @@ def test_a_huge_upload_is_refused_while_streaming(tmp_dir: Path) -> None:
     assert list(tmp_dir.iterdir()) == []
 
 
+def with_peak_memory(call, *args):
+    """What call(*args) returns, and the most memory it held at once."""
+    tracemalloc.start()
+    try:
+        result = call(*args)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return result, peak
+
+
 def test_a_large_pdf_is_inspected_without_holding_it_twice(tmp_dir: Path) -> None:
     # A 9 MB scan-like PDF: one incompressible content stream.
     noise = random.Random(3).randbytes(9 * MB)
     data = build_pdf(b"%" + noise.replace(b"\n", b" ").replace(b"\r", b" "), flate=False)
-    tracemalloc.start()
-    try:
-        clean = inspect(data, "scan.pdf", tmp_dir)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    clean, peak = with_peak_memory(inspect, data, "scan.pdf", tmp_dir)
     assert clean.size == len(data)
     assert peak < 30 * MB
 
@@ -356,12 +351,7 @@ def test_decompression_bombs(tmp_dir: Path, width: int, height: int) -> None:
 
 
 def test_pdf_bomb(tmp_dir: Path, pdf_bomb: bytes) -> None:
-    tracemalloc.start()
-    try:
-        err = refused(pdf_bomb, "bom.pdf", tmp_dir)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    err, peak = with_peak_memory(refused, pdf_bomb, "bom.pdf", tmp_dir)
     assert err.code == "pdf_bomb"
     assert err.message.startswith("Tệp “bom.pdf” có nội dung bất thường")
     assert peak < 100 * MB
