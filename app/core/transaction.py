@@ -12,7 +12,6 @@ This is the only module of `app/` that calls `Session.commit()`; a test keeps it
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from flask import Flask, Response, g
 from sqlalchemy import event
@@ -106,14 +105,3 @@ def init_app(app: Flask) -> None:
         session = db.session()
         if session.in_transaction():
             session.rollback()
-
-
-def run_in_unit(work: Callable[[], Any]) -> Any:
-    """Run `work` as one unit outside a request (CLI commands): commit on success."""
-    try:
-        result = work()
-    except BaseException:
-        rollback()
-        raise
-    commit()
-    return result
