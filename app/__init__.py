@@ -72,6 +72,10 @@ def _wire_workflow(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from app.accounts.policies import is_officer
     from app.accounts.views import bp as accounts_bp
+    from app.admin import notices
+    from app.admin.bank_views import bp as admin_bank_bp
+    from app.admin.officers_views import bp as admin_officers_bp
+    from app.admin.password_views import bp as password_link_bp
     from app.api.views import bp as api_bp
     from app.backoffice.views import bp as backoffice_bp
     from app.citizens.signin_views import bp as signin_bp
@@ -96,8 +100,10 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     # Everything staff-only, behind one deny-by-default guard.
     app.register_blueprint(staff_area(
-        (accounts_bp, backoffice_bp, payments_office_bp, feedback_office_bp, posters_bp),
+        (accounts_bp, backoffice_bp, payments_office_bp, feedback_office_bp, posters_bp,
+         admin_officers_bp, admin_bank_bp, password_link_bp),
         is_staff=is_officer))
+    notices.init_app(app)
 
 
 def _register_cli(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from app.accounts.models import Officer, Role
 from app.accounts.officer_sessions import OfficerSession  # noqa: F401
 from app.accounts.throttle import LoginThrottle  # noqa: F401
+from app.admin.models import BankAccountChange, PasswordLink  # noqa: F401
 from app.backoffice.models import AuditEntry
 from app.citizens.models import Citizen  # noqa: F401
 from app.core.workdays import CalendarOverride

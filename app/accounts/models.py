@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
@@ -43,6 +44,11 @@ class Officer(UserMixin, TimestampMixin, Base):
     # Failed sign-ins are counted in app/accounts/throttle.py, not here.
     # The last TOTP time step accepted: a code is good once, never replayed.
     totp_last_step: Mapped[int | None]
+    # Set when an admin resets the second factor: the officer enrols again at next sign-in,
+    # whatever the role.
+    totp_required: Mapped[bool] = mapped_column(default=False)
+    # Set at each sign-in (app/accounts/officer_sessions.py), for the admins' officer list.
+    last_sign_in_at: Mapped[datetime | None]
 
     agency: Mapped[Agency] = relationship()
 
@@ -60,5 +66,6 @@ class Officer(UserMixin, TimestampMixin, Base):
 
     @property
     def must_use_totp(self) -> bool:
-        """Admins always need the second factor; others once they have enrolled."""
-        return self.is_admin or bool(self.totp_secret)
+        """Admins always need the second factor; others once they have enrolled, or once an
+        admin reset it."""
+        return self.is_admin or self.totp_required or bool(self.totp_secret)

@@ -58,6 +58,7 @@ def start(officer: Officer) -> OfficerSession:
     row = OfficerSession(id=secrets.token_urlsafe(32), officer_id=officer.id,
                          created_at=now, last_seen_at=now)
     db.session.add(row)
+    officer.last_sign_in_at = now
     db.session.flush()
     session[SESSION_KEY] = row.id
     return row

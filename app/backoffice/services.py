@@ -4,6 +4,7 @@ view commits once, so a refused or conflicting action leaves nothing half-writte
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import gettext as _
@@ -23,11 +24,17 @@ from app.procedures.models import Procedure
 
 
 def record(officer: Officer, what: str, dossier: Dossier | None = None,
-           file: DossierFile | None = None) -> AuditEntry:
-    """Append one line to the audit trail (the caller's request commits it)."""
-    entry = AuditEntry(officer_id=officer.id, agency_id=officer.agency_id, what=what,
-                       dossier_id=dossier.id if dossier else None,
+           file: DossierFile | None = None, *, agency_id: int | None = None,
+           subject: Officer | None = None, changes: dict[str, Any] | None = None
+           ) -> AuditEntry:
+    """Append one line to the audit trail (the caller's request commits it). Administration
+    (app/admin/) names the commune concerned, which for a system admin is not their own, the
+    officer changed and the before/after values."""
+    entry = AuditEntry(officer_id=officer.id,
+                       agency_id=agency_id if agency_id is not None else officer.agency_id,
+                       what=what, dossier_id=dossier.id if dossier else None,
                        file_id=file.id if file else None,
+                       subject_officer_id=subject.id if subject else None, changes=changes,
                        ip=(request.remote_addr or "")[:45] if has_request_context() else "")
     db.session.add(entry)
     return entry

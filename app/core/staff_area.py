@@ -18,12 +18,15 @@ from flask_login import current_user
 
 NAME = "staff"
 # The steps before an officer is signed in: password, TOTP (or its first setup), and the
-# hand-over to the staff identity provider. Nothing else of the area answers anonymously.
+# hand-over to the staff identity provider, and choosing a password through the one-time link
+# an admin handed over. Nothing else of the area answers anonymously.
 ANONYMOUS_OK = frozenset({
     f"{NAME}.accounts.login",
     f"{NAME}.accounts.login_totp",
     f"{NAME}.accounts.login_totp_setup",
     f"{NAME}.accounts.login_oidc",
+    f"{NAME}.password_link.start",
+    f"{NAME}.password_link.set_password",
 })
 
 

@@ -65,6 +65,12 @@ class Payment(Base):
     status: Mapped[str] = mapped_column(String(10), default=PaymentStatus.PENDING.value)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     paid_at: Mapped[datetime | None]
+    # The commune's account when the payment was issued: its QR code keeps pointing there and
+    # a transfer to it still reconciles after the commune changes account (app/admin/bank.py).
+    # Empty when the commune had no account yet; the current one is shown then.
+    bank_bin: Mapped[str] = mapped_column(String(6), default="")
+    bank_account: Mapped[str] = mapped_column(String(30), default="", index=True)
+    bank_account_name: Mapped[str] = mapped_column(String(200), default="")
 
     dossier: Mapped[Dossier] = relationship()
     entries: Mapped[list[PaymentEntry]] = relationship(

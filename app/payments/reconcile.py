@@ -16,6 +16,7 @@ from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.text import fold
 from app.core.vntime import vietnam_day
+from app.dossiers.models import Dossier
 from app.extensions import db
 from app.payments import services
 from app.payments.models import BankTransaction, CreditState, EntryKind, Payment
@@ -74,9 +75,17 @@ class CreditOutcome:
 
 
 def _agency_for(account_number: str) -> Agency | None:
+    """The commune the credited account belongs to: today's holder, else the commune whose
+    payments were issued for it before it changed account (app/admin/bank.py)."""
     if not account_number:
         return None
-    return db.session.scalar(select(Agency).where(Agency.bank_account == account_number))
+    current = db.session.scalar(select(Agency).where(Agency.bank_account == account_number))
+    if current is not None:
+        return current
+    return db.session.scalar(
+        select(Agency).join(Dossier, Dossier.agency_id == Agency.id)
+        .join(Payment, Payment.dossier_id == Dossier.id)
+        .where(Payment.bank_account == account_number).limit(1))
 
 
 def _clean(text: str) -> str:

@@ -95,8 +95,13 @@ def create_for_received(dossier: Dossier) -> Payment | None:
 
 
 def _new_payment(dossier: Dossier, amount: int, lines: list[dict[str, Any]]) -> Payment:
+    # Issued for the commune's account of today: it keeps that account if the commune
+    # changes it later (app/admin/bank.py).
+    agency = dossier.agency
     payment = Payment(dossier_id=dossier.id, reference=next_reference(), amount=amount,
-                      fee_lines=lines, status=PaymentStatus.PENDING.value)
+                      fee_lines=lines, status=PaymentStatus.PENDING.value,
+                      bank_bin=agency.bank_bin, bank_account=agency.bank_account,
+                      bank_account_name=agency.bank_account_name)
     db.session.add(payment)
     db.session.flush()
     return payment

@@ -84,13 +84,29 @@ def transfer_payload(bank_bin: str, account: str, amount: int, reference: str) -
     return vietqr.build_payload(bank_bin, account, amount, reference)
 
 
+def payee_account(payment: Payment) -> tuple[str, str, str]:
+    """(BIN, account, holder) the payment pays into: the one it was issued for, or the
+    commune's current one when it had none then."""
+    if payment.bank_bin and payment.bank_account:
+        return payment.bank_bin, payment.bank_account, payment.bank_account_name
+    agency = payment.dossier.agency
+    return agency.bank_bin, agency.bank_account, agency.bank_account_name
+
+
 def payload_for(payment: Payment) -> str | None:
     """The VietQR text for what is still owed; None when nothing is or no account is set."""
-    agency = payment.dossier.agency
-    if payment.outstanding <= 0 or not (agency.bank_bin and agency.bank_account):
+    bank_bin, account, _holder = payee_account(payment)
+    if payment.outstanding <= 0 or not (bank_bin and account):
         return None
-    return transfer_payload(agency.bank_bin, agency.bank_account, payment.outstanding,
-                            payment.reference)
+    return transfer_payload(bank_bin, account, payment.outstanding, payment.reference)
+
+
+def _bank_name(payment: Payment) -> str:
+    agency = payment.dossier.agency
+    bank_bin, _account, _holder = payee_account(payment)
+    if bank_bin == agency.bank_bin and agency.bank_name:
+        return agency.bank_name
+    return vietqr.BANK_BINS.get(bank_bin, "")
 
 
 def _status_json(payment: Payment) -> dict[str, Any]:
@@ -107,7 +123,7 @@ def pay(code: str) -> Any:
     return render_template(
         "payments/pay.html", dossier=dossier, payment=payment, payload=payload,
         qr=qr_svg(payload) if payload else None,
-        bank_name=dossier.agency.bank_name or vietqr.BANK_BINS.get(dossier.agency.bank_bin, ""),
+        bank_name=_bank_name(payment), payee=payee_account(payment),
         status=_status_json(payment))
 
 

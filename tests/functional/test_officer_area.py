@@ -84,7 +84,9 @@ def test_every_staff_url_is_inside_the_staff_area(app: Flask) -> None:
 def test_the_allow_list_names_only_sign_in_steps_that_exist(app: Flask) -> None:
     endpoints = {r.endpoint for r in app.url_map.iter_rules()}
     assert ANONYMOUS_OK.issubset(endpoints)
-    assert all(e.startswith(f"{NAME}.accounts.login") for e in ANONYMOUS_OK)
+    # The sign-in steps, and choosing a password through an admin's one-time link.
+    assert all(e.startswith((f"{NAME}.accounts.login", f"{NAME}.password_link."))
+               for e in ANONYMOUS_OK)
 
 
 def test_one_guard_for_the_whole_area(app: Flask) -> None:

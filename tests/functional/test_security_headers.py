@@ -35,6 +35,8 @@ NOT_A_PAGE = {
     "staff.backoffice.declaration": (404, "this procedure has no declaration filled online"),
     "feedback.rate": (403, "the dossier is not returned yet, so it cannot be rated"),
     "payments.receipt": (404, "nothing is paid yet, so there is no receipt"),
+    "staff.password_link.start": (302, "the link's token moves into the session"),
+    "staff.password_link.set_password": (404, "no password link was handed over here"),
 }
 
 # Query arguments a rule needs besides its path ones.
@@ -67,8 +69,12 @@ def _objects(app: Flask, world: PayWorld) -> dict[str, Any]:
         admin = f.officer(home, "commune_admin", totp=False)
         village = home.villages[0].code if hasattr(home, "villages") else "tanhong-thon1"
         procedure = dossier.procedure.code
+        from app.admin import bank
+
+        change = bank.propose(admin, home, bank.clean_account("970436", "0011001234567",
+                                                              "UBND XA TAN HONG"))
         db.session.commit()
-        admin_name = admin.username
+        admin_name, admin_id, change_id = admin.username, admin.id, change.id
     citizen = app.test_client()
     assert citizen.get(f"/d/{code}?t={f.SECRET}").status_code == 200  # this phone's dossier
 
@@ -102,7 +108,8 @@ def _objects(app: Flask, world: PayWorld) -> dict[str, Any]:
     return {
         "values": {"code": code, "file_id": file_id, "counter_id": counter_id,
                    "feedback_id": feedback_id, "slug": "tanhong", "kind": "receipt",
-                   "name": "icon-192.png", "filename": "app.css"},
+                   "name": "icon-192.png", "filename": "app.css", "officer_id": admin_id,
+                   "change_id": change_id},
         "by_prefix": {"/officer/": admin_client, "/admin/": admin_client,
                       "/kiosk/": tablet, "/me/": me},
         "code_of": {"/admin/villages/": village, "/procedures/": procedure,
