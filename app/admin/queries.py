@@ -60,10 +60,11 @@ def officer_in(agency_id: int | None, officer_id: int) -> Officer | None:
 
 def audit_of_officer(officer_id: int, limit: int = 30) -> list[tuple[AuditEntry, Officer]]:
     """What was done to this account, newest first, with who did it."""
-    return list(db.session.execute(
+    rows = db.session.execute(
         select(AuditEntry, Officer).join(Officer, Officer.id == AuditEntry.officer_id)
         .where(AuditEntry.subject_officer_id == officer_id)
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)).tuples())
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit))
+    return [(entry, actor) for entry, actor in rows]
 
 
 def agency_by_slug(slug: str) -> Agency | None:
