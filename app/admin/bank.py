@@ -141,11 +141,19 @@ def _still_open(change: BankAccountChange, now: datetime) -> BankAccountChange:
     return locked
 
 
+# The audit line of each decision.
+_DECISION = {ChangeStatus.APPROVED: "approve", ChangeStatus.REFUSED: "refuse",
+             ChangeStatus.WITHDRAWN: "withdraw"}
+
+
 def _decide(actor: Officer, change: BankAccountChange, status: ChangeStatus,
-            now: datetime) -> None:
+            now: datetime, **extra: str) -> BankAccountChange:
     change.status = status.value
     change.decided_by_id = actor.id
     change.decided_at = now
+    audit.bank_change(actor, _DECISION[status], change.agency_id, {**_values(change), **extra})
+    db.session.flush()
+    return change
 
 
 def approve(actor: Officer, change: BankAccountChange, *,
@@ -165,11 +173,7 @@ def approve(actor: Officer, change: BankAccountChange, *,
                             "và đề nghị lại."), code="stale")
     for name, value in change.new().items():
         setattr(agency, name, value)
-    _decide(actor, change, ChangeStatus.APPROVED, now)
-    audit.bank_change(actor, "approve", agency.id,
-                      {**_values(change), "approved_by": actor.username})
-    db.session.flush()
-    return change
+    return _decide(actor, change, ChangeStatus.APPROVED, now, approved_by=actor.username)
 
 
 def refuse(actor: Officer, change: BankAccountChange, *,
@@ -179,11 +183,7 @@ def refuse(actor: Officer, change: BankAccountChange, *,
     if not policies.can_decide_bank_change(actor, change.agency_id, change.proposed_by_id):
         raise DomainError(_("Người đề nghị không tự từ chối được; hãy rút đề nghị."),
                           code="same_person")
-    _decide(actor, change, ChangeStatus.REFUSED, now)
-    audit.bank_change(actor, "refuse", change.agency_id,
-                      {**_values(change), "refused_by": actor.username})
-    db.session.flush()
-    return change
+    return _decide(actor, change, ChangeStatus.REFUSED, now, refused_by=actor.username)
 
 
 def withdraw(actor: Officer, change: BankAccountChange, *,
@@ -192,10 +192,7 @@ def withdraw(actor: Officer, change: BankAccountChange, *,
     change = _still_open(change, now)
     if actor.id != change.proposed_by_id:
         raise DomainError(_("Chỉ người đề nghị mới rút được đề nghị."), code="not_proposer")
-    _decide(actor, change, ChangeStatus.WITHDRAWN, now)
-    audit.bank_change(actor, "withdraw", change.agency_id, _values(change))
-    db.session.flush()
-    return change
+    return _decide(actor, change, ChangeStatus.WITHDRAWN, now)
 
 
 def recent_decisions(agency_id: int, now: datetime | None = None) -> list[BankAccountChange]:

@@ -79,28 +79,26 @@ def review(change_id: int) -> Any:
     return _review(_change(change_id))
 
 
-def _decide(change_id: int, step: Any, done: str) -> Any:
+def _steps() -> dict[str, tuple[Any, str]]:
+    return {
+        "approve": (bank.approve, _("Đã duyệt. Từ bây giờ, khoản phí mới được chuyển vào tài "
+                                    "khoản mới; các khoản đã phát hành vẫn giữ tài khoản cũ.")),
+        "refuse": (bank.refuse, _("Đã từ chối đề nghị. Tài khoản của xã giữ nguyên.")),
+        "withdraw": (bank.withdraw, _("Đã rút đề nghị. Tài khoản của xã giữ nguyên.")),
+    }
+
+
+@bp.post("/bank-account/changes/<int:change_id>/<step>")
+def decide(change_id: int, step: str) -> Any:
+    """approve | refuse | withdraw; the rules of each are app/admin/bank.py's."""
     change = _change(change_id)
+    found = _steps().get(step)
+    if found is None:
+        abort(404)
+    action, done = found
     try:
-        step(current_user, change)
+        action(current_user, change)
     except DomainError as exc:
         return _review(change, exc.message, exc.status_code)
     flash(done, "ok")
     return redirect(url_for(".review", change_id=change.id))
-
-
-@bp.post("/bank-account/changes/<int:change_id>/approve")
-def approve(change_id: int) -> Any:
-    return _decide(change_id, bank.approve,
-                   _("Đã duyệt. Từ bây giờ, khoản phí mới được chuyển vào tài khoản mới; các "
-                     "khoản đã phát hành vẫn giữ tài khoản cũ."))
-
-
-@bp.post("/bank-account/changes/<int:change_id>/refuse")
-def refuse(change_id: int) -> Any:
-    return _decide(change_id, bank.refuse, _("Đã từ chối đề nghị. Tài khoản của xã giữ nguyên."))
-
-
-@bp.post("/bank-account/changes/<int:change_id>/withdraw")
-def withdraw(change_id: int) -> Any:
-    return _decide(change_id, bank.withdraw, _("Đã rút đề nghị. Tài khoản của xã giữ nguyên."))
