@@ -16,7 +16,7 @@ Reviewed by hand.
 
 Downgrading drops the two tables and the new columns; nothing else is lost.
 
-Revision ID: 0007_commune_admin
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-02 05:19:06
 
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007_commune_admin'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None
