@@ -77,6 +77,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "code": {"type": "string", "examples": ["1.001193"]},
             "name": _STR, "field": _STR,
             "online_level": {"enum": ["full", "partial", "none"]},
+            "accepts_online": {"type": "boolean", "description":
+                               "the dossier can be filed online (full or partial level)"},
             "time_limit_days": {"type": "integer", "description": "0 = same day"},
             "time_limit_unit": {"enum": ["working_days", "calendar_days"]},
             "fees": {"type": "array", "items": ref("Fee")},

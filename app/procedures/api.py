@@ -27,6 +27,7 @@ def _url(procedure: Procedure) -> str:
 def _summary(procedure: Procedure) -> dict[str, Any]:
     return {"code": procedure.code, "name": procedure.name, "field": procedure.field,
             "online_level": procedure.online_level,
+            "accepts_online": procedure.accepts_online,
             "time_limit_days": procedure.time_limit_days,
             "time_limit_unit": procedure.time_limit_unit,
             "fees": procedure.fees, "url": _url(procedure)}
@@ -53,6 +54,7 @@ def procedure(code: str):  # noqa: ANN201
                             _("Không có thủ tục mang mã này."), code="unknown_procedure")
     body = procedure_to_dict(found)
     body["time_limit_unit"] = found.time_limit_unit
+    body["accepts_online"] = found.accepts_online
     body["documents"] = [{"id": d.id, **doc}
                          for d, doc in zip(found.documents, body["documents"], strict=True)]
     body["url"] = _url(found)

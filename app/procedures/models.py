@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from app.places.models import Agency
 
 ONLINE_LEVELS = ("full", "partial", "none")
+# "Toàn trình" and "một phần" both take the dossier online (a partial one returns the result
+# or takes the fee at the desk); only "none" is filed at the counter.
+ONLINE_FILING_LEVELS = frozenset({"full", "partial"})
+
+
+def files_online(online_level: str) -> bool:
+    """Whether a procedure at this online level can be filed online: the one rule behind
+    the "Nộp trực tuyến" label of every list, the apply button and form, and the API."""
+    return online_level in ONLINE_FILING_LEVELS
 
 
 class Procedure(TimestampMixin, Base):
@@ -75,7 +84,7 @@ class Procedure(TimestampMixin, Base):
 
     @property
     def accepts_online(self) -> bool:
-        return self.online_level in ("full", "partial")
+        return files_online(self.online_level)
 
     @property
     def has_online_declaration(self) -> bool:
