@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, event
+from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.models import Base, utcnow
 
 
 class AuditEntry(Base):
-    """One officer touching one dossier's personal data: a page view, a file, an action.
+    """One officer touching one dossier's personal data (a page view, a file, an action),
+    or changing a commune's settings (one row per field changed, before/after in `detail`).
 
     Rows are only ever inserted; the ORM refuses updates and deletes (see below), and the
     export reads them by agency and time.
@@ -26,10 +27,12 @@ class AuditEntry(Base):
     officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     # view_dossier | view_file | action:<workflow action> | view_slip:<kind> | export_audit
+    # | settings:<field> (a commune's settings page; `detail` holds the value before/after)
     what: Mapped[str] = mapped_column(String(60))
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
     file_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_files.id"))
     ip: Mapped[str] = mapped_column(String(45), default="")
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class AppendOnlyError(RuntimeError):

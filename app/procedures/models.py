@@ -91,6 +91,29 @@ class Procedure(TimestampMixin, Base):
         return any(doc.filled_online for doc in self.documents)
 
 
+class ProvinceFeeRate(TimestampMixin, Base):
+    """What the province's People's Council resolution set for one `set_by_province` fee
+    item of a procedure, as a commune recorded it (its settings page). The fee item is
+    named by its label: a catalogue that renames the item drops back to the general
+    wording rather than showing an amount under the wrong line."""
+
+    __tablename__ = "province_fee_rates"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "procedure_id", "fee_label"),
+        CheckConstraint("amount >= 0", name="amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    fee_label: Mapped[str] = mapped_column(String(300))
+    amount: Mapped[int]  # đồng
+    per: Mapped[str] = mapped_column(String(20), default="")  # fees.PER_UNITS key or ""
+    # "Nghị quyết số 12/2024/NQ-HĐND": the resolution the amount comes from.
+    resolution: Mapped[str] = mapped_column(String(200))
+
+
 class ProcedureDocument(Base):
     """One paper the citizen must bring or upload; dossier files point at it."""
 
