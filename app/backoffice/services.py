@@ -4,6 +4,7 @@ view commits once, so a refused or conflicting action leaves nothing half-writte
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import gettext as _
@@ -23,9 +24,12 @@ from app.procedures.models import Procedure
 
 
 def record(officer: Officer, what: str, dossier: Dossier | None = None,
-           file: DossierFile | None = None) -> AuditEntry:
-    """Append one line to the audit trail (the caller's request commits it)."""
-    entry = AuditEntry(officer_id=officer.id, agency_id=officer.agency_id, what=what,
+           file: DossierFile | None = None, *, agency_id: int | None = None,
+           detail: dict[str, Any] | None = None) -> AuditEntry:
+    """Append one line to the audit trail (the caller's request commits it). `agency_id`:
+    the commune it concerns when not the officer's own (a system admin's change)."""
+    entry = AuditEntry(officer_id=officer.id, agency_id=agency_id or officer.agency_id,
+                       what=what, detail=detail,
                        dossier_id=dossier.id if dossier else None,
                        file_id=file.id if file else None,
                        ip=(request.remote_addr or "")[:45] if has_request_context() else "")
