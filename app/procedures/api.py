@@ -11,9 +11,9 @@ from app.api.blueprint import bp
 from app.core import parsing
 from app.core.errors import render_error
 from app.extensions import limiter
+from app.places.queries import agency_by_slug
 from app.procedures.catalogue import procedure_to_dict
 from app.procedures.models import Procedure
-from app.places.queries import agency_by_slug
 from app.procedures.queries import fees_for, procedure_by_code
 from app.procedures.search import MAX_QUERY_CHARS, search_procedures
 

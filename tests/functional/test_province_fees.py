@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.payments.models import Payment
-from app.payments.views import payload_for
 from app.payments.vietqr import parse_payload
+from app.payments.views import payload_for
 from app.places.models import Agency
 from app.procedures.models import Procedure, ProvinceFeeRate
 from tests import factories as f
