@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.payments.views import bp as payments_bp
     from app.payments.views import office as payments_office_bp
     from app.places.poster_views import bp as posters_bp
+    from app.places.settings_views import bp as commune_settings_bp
     from app.places.views import bp as places_bp
     from app.procedures.views import bp as procedures_bp
     from app.pwa.views import bp as pwa_bp
@@ -101,7 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     # Everything staff-only, behind one deny-by-default guard.
     app.register_blueprint(staff_area(
         (accounts_bp, backoffice_bp, payments_office_bp, feedback_office_bp, posters_bp,
-         admin_officers_bp, admin_bank_bp, password_link_bp),
+         admin_officers_bp, admin_bank_bp, password_link_bp,
+         commune_settings_bp),
         is_staff=is_officer))
     notices.init_app(app)
 

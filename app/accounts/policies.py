@@ -19,3 +19,8 @@ def can_manage_posters(user: Any, agency_id: int) -> bool:
     if user.role == Role.SYSTEM_ADMIN:
         return True
     return user.role == Role.COMMUNE_ADMIN and user.agency_id == agency_id
+
+
+def can_edit_commune_settings(user: Any, agency_id: int) -> bool:
+    """The commune's own admin, or a system admin for any commune."""
+    return can_manage_posters(user, agency_id)

@@ -67,6 +67,12 @@ SCHEMAS: dict[str, dict[str, Any]] = {
                 "type": "object", "properties": {"from_page": _INT, "amount": _INT}}},
             "cap": _INT, "quantity_field": _STR, "per": _STR, "copies_field": _STR,
             "text": _STR,
+            "conditional": {"type": "boolean", "description":
+                            "owed only in some cases: never billed automatically"},
+            "resolution": {"type": "string", "description":
+                           "set_by_province with ?agency=: the province's resolution that set "
+                           "`amount`"},
+            "province": _STR,
         },
     },
     "ProcedureSummary": {
@@ -77,6 +83,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "code": {"type": "string", "examples": ["1.001193"]},
             "name": _STR, "field": _STR,
             "online_level": {"enum": ["full", "partial", "none"]},
+            "accepts_online": {"type": "boolean", "description":
+                               "the dossier can be filed online (full or partial level)"},
             "time_limit_days": {"type": "integer", "description": "0 = same day"},
             "time_limit_unit": {"enum": ["working_days", "calendar_days"]},
             "fees": {"type": "array", "items": ref("Fee")},
@@ -177,9 +185,11 @@ def procedures_paths() -> dict[str, Any]:
             "summary": "One procedure with its documents and form fields",
             "parameters": [{"name": "code", "in": "path", "required": True,
                             "description": "National procedure code, e.g. 1.001193",
-                            "schema": _STR}],
+                            "schema": _STR},
+                           _query("agency", "A commune's slug: its fees, with the amounts "
+                                  "its province's resolution set")],
             "responses": {"200": answer("The procedure", ref("Procedure")),
-                          "404": error_answer("Unknown procedure code"),
+                          "404": error_answer("Unknown procedure code or commune"),
                           "429": rate_limited},
         }},
     }

@@ -13,7 +13,8 @@ from app.core.models import Base, utcnow
 
 class AuditEntry(Base):
     """One officer touching one dossier's personal data (a page view, a file, an action), or
-    an administrator changing an officer or the commune's bank account.
+    an administrator changing an officer or the commune's bank account,
+    or changing a commune's settings (one row per field changed).
 
     Rows are only ever inserted; the ORM refuses updates and deletes (see below), and the
     export reads them by agency and time.
@@ -28,6 +29,7 @@ class AuditEntry(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     # view_dossier | view_file | action:<workflow action> | view_slip:<kind> | export_audit
     # | officer:<change> and bank_account:<step> (app/admin/audit.py)
+    # | settings:<field> (a commune's settings page)
     what: Mapped[str] = mapped_column(String(60))
     dossier_id: Mapped[int | None] = mapped_column(ForeignKey("dossiers.id"), index=True)
     file_id: Mapped[int | None] = mapped_column(ForeignKey("dossier_files.id"))

@@ -110,7 +110,7 @@ def _render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
     files = {kind.value: [f for f in dossier.files if f.kind == kind.value] for kind in FileKind}
     actions = policies.allowed_actions(current_user, dossier)
     # Before receiving, the desk sees what the catalogue will bill from the answers.
-    fee_quote = (quote_for(dossier.procedure, dossier.answers)
+    fee_quote = (quote_for(dossier.procedure, dossier.answers, dossier.agency)
                  if "receive" in actions and not dossier.procedure.is_free else None)
     return render_template(
         "backoffice/dossier.html", dossier=dossier, answers=_answers(dossier), files=files,

@@ -9,7 +9,8 @@ from typing import Any
 from app.procedures.fees import describe_fee
 
 # Kinds whose amount the catalogue cannot give: an officer sets it (province's resolution,
-# contract value).
+# contract value). A `set_by_province` item becomes computable once the commune has recorded
+# its province's amount (procedures.fees.with_province_rates), unless it is `conditional`.
 UNCOMPUTABLE = frozenset({"set_by_province", "by_value"})
 
 
@@ -54,9 +55,14 @@ def _count(answers: Mapping[str, Any], name: str | None, asked: Collection[str],
     return max(value, 0)
 
 
-def quote_for(procedure: Any, answers: Mapping[str, Any] | None) -> FeeQuote:
-    """The quote of a dossier of this procedure (its fee items and form fields)."""
-    return quote(procedure.fees or [], answers or {}, procedure.form_fields or [])
+def quote_for(procedure: Any, answers: Mapping[str, Any] | None,
+              agency: Any = None) -> FeeQuote:
+    """The quote of a dossier of this procedure (its fee items and form fields) at `agency`,
+    with the amounts the commune recorded for its province's fees."""
+    from app.procedures.queries import fees_for
+
+    items = fees_for(procedure, agency) if agency is not None else procedure.fees or []
+    return quote(items, answers or {}, procedure.form_fields or [])
 
 
 def per_page_amount(item: Mapping[str, Any], pages: int) -> int:
@@ -81,6 +87,11 @@ def item_amount(item: Mapping[str, Any], answers: Mapping[str, Any],
     kind = item.get("kind")
     if kind == "free":
         return 0
+    if kind == "set_by_province" and item.get("amount") is not None:
+        # A fee owed only in some cases (registering a birth late): the desk decides.
+        if item.get("conditional"):
+            return None
+        return int(item["amount"]) * _count(answers, item.get("quantity_field"), asked)
     if kind in UNCOMPUTABLE:
         return None
     if kind == "fixed":

@@ -88,7 +88,7 @@ def create_for_received(dossier: Dossier) -> Payment | None:
     procedure = dossier.procedure
     if procedure.is_free or payment_of(dossier) is not None:
         return None
-    quote = fees.quote_for(procedure, dossier.answers)
+    quote = fees.quote_for(procedure, dossier.answers, dossier.agency)
     if quote.total <= 0:
         return None
     return _new_payment(dossier, quote.total, [line.as_dict() for line in quote.lines])

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, String, Table, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,6 +44,8 @@ class Agency(TimestampMixin, Base):
     __tablename__ = "agencies"
     __table_args__ = (
         CheckConstraint(f"kind IN ({','.join(repr(k) for k in AGENCY_KINDS)})", name="kind"),
+        # Both or neither: a pin needs two numbers. Ranges are the settings form's job.
+        CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="position_pair"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,7 +59,17 @@ class Agency(TimestampMixin, Base):
     address: Mapped[str] = mapped_column(String(300), default="")
     hotline: Mapped[str] = mapped_column(String(40), default="")
     email: Mapped[str] = mapped_column(String(120), default="")
+    # Free text from older data; `opening_hours` (structured, app/places/hours.py) wins when
+    # the commune has set it on its settings page.
     working_hours: Mapped[str] = mapped_column(String(300), default="")
+    opening_hours: Mapped[dict[str, Any]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'"))
+    # The commune hall on a map (WGS 84 degrees), for the "Chỉ đường" link.
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    # Ký hiệu biên lai: the series printed on the desk's cash receipts (biên lai thu phí,
+    # lệ phí), shown next to the receipt number the officer types.
+    receipt_series: Mapped[str] = mapped_column(String(20), default="", server_default="")
     bank_bin: Mapped[str] = mapped_column(String(6), default="")
     bank_name: Mapped[str] = mapped_column(String(120), default="")
     bank_account: Mapped[str] = mapped_column(String(30), default="")
@@ -83,6 +104,10 @@ class Agency(TimestampMixin, Base):
     @classmethod
     def _is_province_expression(cls) -> Any:
         return cls.kind == PROVINCE
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
 
     @property
     def full_name(self) -> str:

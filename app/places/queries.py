@@ -12,7 +12,7 @@ from app.core.vntime import vietnam_today
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.places.models import Agency, Village, VillageScan, agency_procedures
-from app.procedures.models import Procedure
+from app.procedures.models import Procedure, files_online
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,10 @@ class ProcedureLink:
     name: str
     field: str
     online_level: str
+
+    @property
+    def accepts_online(self) -> bool:
+        return files_online(self.online_level)
 
 
 def village_by_code(code: str) -> Village | None:

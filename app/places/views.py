@@ -8,9 +8,12 @@ from flask_babel import gettext as _
 
 from app.core.errors import render_error
 from app.core.pagecache import shared_page
-from app.places import queries, services
+from app.places import contact, queries, services
 
 bp = Blueprint("places", __name__)
+bp.add_app_template_global(contact.tel_href, "tel_href")
+bp.add_app_template_global(contact.map_href, "map_href")
+bp.add_app_template_global(contact.hours_lines, "hours_lines")
 
 
 @bp.get("/")

@@ -11,9 +11,10 @@ from app.api.blueprint import bp
 from app.core import parsing
 from app.core.errors import render_error
 from app.extensions import limiter
+from app.places.queries import agency_by_slug
 from app.procedures.catalogue import procedure_to_dict
 from app.procedures.models import Procedure
-from app.procedures.queries import procedure_by_code
+from app.procedures.queries import fees_for, procedure_by_code
 from app.procedures.search import MAX_QUERY_CHARS, search_procedures
 
 MAX_LIMIT = 200
@@ -27,6 +28,7 @@ def _url(procedure: Procedure) -> str:
 def _summary(procedure: Procedure) -> dict[str, Any]:
     return {"code": procedure.code, "name": procedure.name, "field": procedure.field,
             "online_level": procedure.online_level,
+            "accepts_online": procedure.accepts_online,
             "time_limit_days": procedure.time_limit_days,
             "time_limit_unit": procedure.time_limit_unit,
             "fees": procedure.fees, "url": _url(procedure)}
@@ -52,7 +54,16 @@ def procedure(code: str):  # noqa: ANN201
         return render_error(404, _("Không tìm thấy thủ tục"),
                             _("Không có thủ tục mang mã này."), code="unknown_procedure")
     body = procedure_to_dict(found)
+    slug = request.args.get("agency", "").strip()
+    if slug:
+        # ?agency=<commune slug>: the fees as that commune charges them.
+        agency = agency_by_slug(slug[:40])
+        if agency is None:
+            return render_error(404, _("Không tìm thấy xã"),
+                                _("Không có xã mang mã này."), code="unknown_agency")
+        body["fees"] = fees_for(found, agency)
     body["time_limit_unit"] = found.time_limit_unit
+    body["accepts_online"] = found.accepts_online
     body["documents"] = [{"id": d.id, **doc}
                          for d, doc in zip(found.documents, body["documents"], strict=True)]
     body["url"] = _url(found)

@@ -151,6 +151,8 @@ _FEE_FIELDS: dict[str, tuple[bool, Check, str, Any]] = {
     "per": (False, _non_empty, "required_text", None),
     "copies_field": (False, _non_empty, "required_text", None),
     "text": (False, lambda v: isinstance(v, str), "text", None),
+    # Owed only in some cases (a late registration): shown, never billed automatically.
+    "conditional": (False, lambda v: isinstance(v, bool), "bool", None),
 }
 _FORM_FIELD_FIELDS: dict[str, tuple[bool, Check, str, Any]] = {
     "name": (True, lambda v: _non_empty(v) and v.isidentifier(), "required_text", None),

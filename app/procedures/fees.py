@@ -15,12 +15,51 @@ def format_vnd(amount: int) -> str:
     return f"{int(amount):,}".replace(",", ".")
 
 
+def per_units() -> dict[str, str]:
+    """The units a fee may be counted in (`per`), with their Vietnamese names."""
+    return {"copy": _("bản"), "page": _("trang"), "case": _("trường hợp"),
+            "signature": _("chữ ký"), "contract": _("hợp đồng")}
+
+
 def _per_unit(per: str | None) -> str:
     """The '/bản' suffix for a fee's optional `per` unit."""
-    units = {"copy": _("bản"), "page": _("trang"), "case": _("trường hợp"),
-             "signature": _("chữ ký"), "contract": _("hợp đồng")}
-    unit = units.get(per or "")
+    unit = per_units().get(per or "")
     return f"/{unit}" if unit else ""
+
+
+def with_province_rates(fees: Sequence[Mapping[str, Any]], rates: Mapping[str, Any],
+                        province: str = "") -> list[dict[str, Any]]:
+    """The fee items with the amounts a commune recorded for its province's resolution.
+
+    `rates` maps a `set_by_province` item's label to its ProvinceFeeRate (amount, per,
+    resolution); items without one keep the general wording. `province` is the province's
+    name, for "theo Nghị quyết số …/NQ-HĐND tỉnh …".
+    """
+    out: list[dict[str, Any]] = []
+    for item in fees:
+        rate = rates.get(str(item.get("label"))) if item.get("kind") == "set_by_province" \
+            else None
+        resolved = dict(item)
+        if rate is not None:
+            resolved.update(amount=int(rate.amount), resolution=rate.resolution,
+                            province=province)
+            if rate.per:
+                resolved["per"] = rate.per
+        out.append(resolved)
+    return out
+
+
+def _province_rate(item: Mapping[str, Any]) -> str:
+    """'8.000 đồng/bản (theo Nghị quyết số 12/2024/NQ-HĐND tỉnh Khánh Hòa)'."""
+    text = _("%(amount)s đồng", amount=format_vnd(item["amount"])) + _per_unit(item.get("per"))
+    resolution = str(item.get("resolution") or "").strip()
+    if not resolution:
+        return text
+    province = str(item.get("province") or "").strip()
+    # "Tỉnh Khánh Hòa" is a name; inside a sentence Vietnamese writes "tỉnh Khánh Hòa".
+    province = province[:1].lower() + province[1:] if province else ""
+    source = f"{resolution} {province}".strip()
+    return text + " " + _("(theo %(resolution)s)", resolution=source)
 
 
 def _per_page(item: Mapping[str, Any]) -> str:
@@ -57,6 +96,8 @@ def describe_fee(item: Mapping[str, Any]) -> str:
     if kind == "by_value":
         return item.get("text") or _("Tính theo giá trị hợp đồng, giao dịch")
     if kind == "set_by_province":
+        if item.get("amount") is not None:
+            return _province_rate(item)
         return _("Theo mức do Hội đồng nhân dân tỉnh, thành phố quy định")
     return item.get("text") or ""
 

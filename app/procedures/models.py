@@ -22,6 +22,15 @@ if TYPE_CHECKING:
     from app.places.models import Agency
 
 ONLINE_LEVELS = ("full", "partial", "none")
+# "Toàn trình" and "một phần" both take the dossier online (a partial one returns the result
+# or takes the fee at the desk); only "none" is filed at the counter.
+ONLINE_FILING_LEVELS = frozenset({"full", "partial"})
+
+
+def files_online(online_level: str) -> bool:
+    """Whether a procedure at this online level can be filed online: the one rule behind
+    the "Nộp trực tuyến" label of every list, the apply button and form, and the API."""
+    return online_level in ONLINE_FILING_LEVELS
 
 
 class Procedure(TimestampMixin, Base):
@@ -75,11 +84,34 @@ class Procedure(TimestampMixin, Base):
 
     @property
     def accepts_online(self) -> bool:
-        return self.online_level in ("full", "partial")
+        return files_online(self.online_level)
 
     @property
     def has_online_declaration(self) -> bool:
         return any(doc.filled_online for doc in self.documents)
+
+
+class ProvinceFeeRate(TimestampMixin, Base):
+    """What the province's People's Council resolution set for one `set_by_province` fee
+    item of a procedure, as a commune recorded it (its settings page). The fee item is
+    named by its label: a catalogue that renames the item drops back to the general
+    wording rather than showing an amount under the wrong line."""
+
+    __tablename__ = "province_fee_rates"
+    __table_args__ = (
+        UniqueConstraint("agency_id", "procedure_id", "fee_label"),
+        CheckConstraint("amount >= 0", name="amount"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    fee_label: Mapped[str] = mapped_column(String(300))
+    amount: Mapped[int]  # đồng
+    per: Mapped[str] = mapped_column(String(20), default="")  # fees.PER_UNITS key or ""
+    # "Nghị quyết số 12/2024/NQ-HĐND": the resolution the amount comes from.
+    resolution: Mapped[str] = mapped_column(String(200))
 
 
 class ProcedureDocument(Base):

@@ -8,7 +8,7 @@ from app.core.pagecache import shared_page
 from app.places.models import Village
 from app.places.queries import village_by_code
 from app.procedures.fees import describe_fee, describe_time_limit, fee_summary
-from app.procedures.queries import procedure_by_code, procedure_fields
+from app.procedures.queries import fees_for, procedure_by_code, procedure_fields
 from app.procedures.search import MAX_QUERY_CHARS, search_procedures
 
 bp = Blueprint("procedures", __name__)
@@ -29,6 +29,12 @@ def procedure_fee(item: dict) -> str:
 @bp.app_template_global()
 def procedure_fee_summary(fees: list[dict]) -> str:
     return fee_summary(fees)
+
+
+@bp.app_template_global()
+def agency_fees(procedure: object, agency: object) -> list[dict]:
+    """The fee items as this commune charges them (its province's amounts filled in)."""
+    return fees_for(procedure, agency)  # type: ignore[arg-type]
 
 
 def _village() -> Village | None:
@@ -64,8 +70,10 @@ def detail(code: str):  # noqa: ANN201
         procedure = procedure_by_code(code)
         if procedure is None:
             return None
+        village = _village()
         return render_template("procedures/detail.html", procedure=procedure,
-                               village=_village())
+                               village=village,
+                               fees=fees_for(procedure, village.agency if village else None))
 
     page = shared_page((code, request.args.get("village", "").strip().lower()), render)
     if page is None:
