@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.accounts.models import Officer
@@ -33,6 +34,19 @@ ANSWER_WITHIN = timedelta(hours=72)
 MAX_REASON = 2000
 MAX_ANSWER = 4000
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+STATUS_LABELS = {"pending": _l("Chờ trả lời"), "done": _l("Đã thực hiện"),
+                 "refused": _l("Không thực hiện"), "kept": _l("Giữ lại theo quy định")}
+KIND_LABELS = {"correction": _l("Sửa thông tin"), "deletion": _l("Xoá dữ liệu")}
+
+
+def status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
 
 
 class RequestError(ValueError):
