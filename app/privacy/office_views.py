@@ -189,8 +189,9 @@ def authority_notice(incident_id: int) -> Any:
 @bp.get("/incidents/<int:incident_id>/people.csv")
 def people_notice(incident_id: int) -> Any:
     found = _load_incident(incident_id)
-    rows = ([d.code, d.applicant_name, d.phone, incidents.person_notice(found, d)]
-            for d in incidents.affected_dossiers(found))
+    # Built before answering: the stream runs after the request's commit expired the rows.
+    rows = [[d.code, d.applicant_name, d.phone, incidents.person_notice(found, d)]
+            for d in incidents.affected_dossiers(found)]
     return exports.csv_response(
         itertools.chain([["ma_ho_so", "ho_ten", "so_dien_thoai", "noi_dung_thong_bao"]], rows),
         f"thong-bao-nguoi-bi-anh-huong-su-co-{found.id}.csv")
