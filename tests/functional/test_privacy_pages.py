@@ -49,8 +49,8 @@ def site(app: Flask) -> dict[str, Any]:
         officers["other_desk"] = f.officer(other, "receiving")
         mine = f.dossier(home, proc, "in_progress", name="Nguyễn Văn An", phone="0911111111")
         # The same person's second dossier, opened by another link.
-        second = _own_secret(f.dossier(home, proc, "submitted", name="Nguyễn Văn An", phone="0911111111"),
-                          OTHER_SECRET)
+        second = _own_secret(f.dossier(home, proc, "submitted", name="Nguyễn Văn An",
+                                       phone="0911111111"), OTHER_SECRET)
         neighbour = _own_secret(f.dossier(home, proc, "submitted", name="Trần Thị Bình",
                                           phone="0922222222"), "x" * 20)
         withdrawn = p.closed_at(f.dossier(home, proc, "withdrawn", name="Phạm Văn Cường",
@@ -74,6 +74,16 @@ def _as(app: Flask, site: dict[str, Any], who: str) -> Any:
     client = app.test_client()
     f.sign_in(app, client, site["users"][who])
     return client
+
+
+def _request(app: Flask, site: dict[str, Any], which: str, kind: str, reason: str,
+             at: datetime = datetime(2026, 4, 1, tzinfo=UTC)) -> int:
+    """A citizen's request filed at a chosen moment; its id."""
+    with app.app_context():
+        dossier = db.session.scalar(select(Dossier).where(Dossier.code == site["codes"][which]))
+        item = rights.file_request(dossier, kind, reason, at)
+        db.session.commit()
+        return item.id
 
 
 # --- the citizen ---------------------------------------------------------------------------
@@ -157,12 +167,7 @@ def test_a_citizen_asks_for_a_correction_and_sees_the_answer(app, client, site) 
 
 
 def test_a_deletion_of_a_dossier_in_progress_is_answered_kept_because(app, site) -> None:
-    with app.app_context():
-        dossier = db.session.scalar(select(Dossier).where(Dossier.code == site["codes"]["mine"]))
-        item = rights.file_request(dossier, "deletion", "Không cần nữa",
-                                   datetime(2026, 4, 1, tzinfo=UTC))
-        db.session.commit()
-        item_id = item.id
+    item_id = _request(app, site, "mine", "deletion", "Không cần nữa")
     desk = _as(app, site, "receiving")
     form = desk.get(f"/officer/privacy/requests/{item_id}")
     html = form.get_data(as_text=True)
@@ -183,13 +188,7 @@ def test_a_deletion_of_a_dossier_in_progress_is_answered_kept_because(app, site)
 
 
 def test_an_accepted_deletion_of_a_withdrawn_dossier_erases_it(app, site) -> None:
-    with app.app_context():
-        dossier = db.session.scalar(select(Dossier).where(
-            Dossier.code == site["codes"]["withdrawn"]))
-        item = rights.file_request(dossier, "deletion", "Tôi đã rút hồ sơ",
-                                   datetime(2026, 4, 1, tzinfo=UTC))
-        db.session.commit()
-        item_id = item.id
+    item_id = _request(app, site, "withdrawn", "deletion", "Tôi đã rút hồ sơ")
     desk = _as(app, site, "receiving")
     form = desk.get(f"/officer/privacy/requests/{item_id}")
     assert desk.post(f"/officer/privacy/requests/{item_id}", data={
@@ -207,11 +206,7 @@ def test_the_answer_is_due_72_clock_hours_after_the_request(app, site) -> None:
     # so the holidays do not push the deadline (due 2/5/2026 10:00, Vietnam time).
     asked = datetime(2026, 4, 29, 3, 0, tzinfo=UTC)
     assert rights.due_at_for(asked) == datetime(2026, 5, 2, 3, 0, tzinfo=UTC)
-    with app.app_context():
-        dossier = db.session.scalar(select(Dossier).where(Dossier.code == site["codes"]["mine"]))
-        item = rights.file_request(dossier, "correction", "Sửa tên", asked)
-        db.session.commit()
-        item_id = item.id
+    item_id = _request(app, site, "mine", "correction", "Sửa tên", asked)
     html = _as(app, site, "receiving").get(f"/officer/privacy/requests/{item_id}")
     assert "10:00 02/05/2026" in html.get_data(as_text=True)
     assert "quá hạn" in html.get_data(as_text=True)  # today is long past May 2026
@@ -350,7 +345,7 @@ def test_the_views_report_filters_by_officer_dossier_and_dates(app, site) -> Non
     by_dossier = admin.get(f"/officer/privacy/views?dossier={site['codes']['second']}"
                            "&from=2026-05-01&to=2026-05-31").get_data(as_text=True)
     assert site["users"]["receiving"] in by_dossier and spec not in by_dossier
-    other_day = admin.get(f"/officer/privacy/views.csv?from=2026-05-05&to=2026-05-06",
+    other_day = admin.get("/officer/privacy/views.csv?from=2026-05-05&to=2026-05-06",
                           buffered=True).get_data(as_text=True)
     assert other_day.strip("\ufeff\r\n") == "thoi_gian,tai_khoan,ho_ten,ma_ho_so,tep,giay_to"
     # Another commune's admin sees none of it.
