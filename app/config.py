@@ -56,6 +56,41 @@ def _hosts(raw: str | None, default: tuple[str, ...] = ()) -> tuple[str, ...]:
 
 CLAIM_FIELDS = ("name", "birth_date", "citizen_id", "phone")
 
+# How long each kind of personal data is kept, in days (app/privacy/retention.py says from
+# when; the README gives each figure's source, and which are the project's own choice).
+# RETENTION='{"id_photos": 60}' changes some of them; the others keep these defaults.
+DEFAULT_RETENTION: dict[str, int] = {
+    "dossier_files": 365,       # uploaded papers of a closed dossier (results are kept)
+    "id_photos": 90,            # photos of ID cards of a closed dossier
+    "personal_fields": 5 * 365,  # typed applicant fields and declaration answers
+    "audit_events": 2 * 365,    # who viewed or changed which dossier
+    "push_subscriptions": 90,   # a phone's push address, once no dossier it follows is open
+    "login_records": 30,        # sign-in throttle rows and ended officer sessions
+    "payment_records": 10 * 365,  # payers' bank details in bank notices
+}
+
+
+def _retention(raw: str) -> dict[str, int]:
+    """RETENTION: a JSON object of kind -> days, over DEFAULT_RETENTION."""
+    out = dict(DEFAULT_RETENTION)
+    if not raw.strip():
+        return out
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigError("RETENTION must be a JSON object of kind -> days") from exc
+    if not isinstance(value, dict):
+        raise ConfigError("RETENTION must be a JSON object of kind -> days")
+    for kind, days in value.items():
+        if kind not in DEFAULT_RETENTION:
+            raise ConfigError(f"RETENTION: unknown kind {kind!r}; known: "
+                              f"{', '.join(DEFAULT_RETENTION)}")
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= 100 * 365:
+            raise ConfigError(f"RETENTION: {kind} must be a whole number of days, "
+                              "1 to 36500")
+        out[kind] = days
+    return out
+
 
 def _claims_map(raw: str) -> dict[str, str]:
     """OIDC_CLAIMS_MAP: a JSON object from our applicant fields to the provider's claims."""
@@ -111,6 +146,8 @@ class Settings:
     # Test-only (PUSH_TEST_HOSTS): hosts on loopback, over plain HTTP, such as the tests'
     # local push service on 127.0.0.1. Refused when MOTCUA_ENV=production.
     push_test_hosts: tuple[str, ...] = ()
+    # Days each kind of personal data is kept (RETENTION, over DEFAULT_RETENTION).
+    retention: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
 
     def __post_init__(self) -> None:
         if not 0 < self.max_files_per_document <= self.max_files_per_dossier:
@@ -178,6 +215,7 @@ class Settings:
             max_phone_mb_per_day=_int(env, "MAX_PHONE_MB_PER_DAY", 100),
             push_hosts=_hosts(env.get("PUSH_HOSTS"), DEFAULT_PUSH_HOSTS),
             push_test_hosts=_hosts(env.get("PUSH_TEST_HOSTS")),
+            retention=_retention(env.get("RETENTION", "")),
         )
 
     def flask_config(self) -> dict[str, Any]:

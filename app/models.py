@@ -12,6 +12,7 @@ from app.feedback.models import Counter, Feedback, KioskRating, Rating, RatingOf
 from app.notifications.models import Delivery, Notification, PushSubscription  # noqa: F401
 from app.payments.models import BankTransaction, Payment, PaymentEntry, PaymentSequence  # noqa: F401,E501
 from app.places.models import Agency, Village, VillageScan, agency_procedures
+from app.privacy.models import DataRequest, Incident, SweepRecord  # noqa: F401
 from app.procedures.models import Procedure, ProcedureDocument
 
 __all__ = [

@@ -107,7 +107,8 @@ def _answers(dossier: Dossier, *, with_blanks: bool = False) -> list[tuple[str, 
 
 def _render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
                     failed_action: str | None = None, status: int = 200) -> Any:
-    files = {kind.value: [f for f in dossier.files if f.kind == kind.value] for kind in FileKind}
+    files = {kind.value: [f for f in dossier.kept_files if f.kind == kind.value]
+             for kind in FileKind}
     actions = policies.allowed_actions(current_user, dossier)
     # Before receiving, the desk sees what the catalogue will bill from the answers.
     fee_quote = (quote_for(dossier.procedure, dossier.answers, dossier.agency)

@@ -114,6 +114,9 @@ class Dossier(TimestampMixin, Base):
     # The key the form was opened with: a retried POST finds the same dossier.
     idempotency_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     request_fingerprint: Mapped[str] = mapped_column(String(64), default="")
+    # When the retention sweep (or an accepted deletion request) blanked the applicant's
+    # fields; status, dates, procedure and village stay for the public figures.
+    anonymised_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
 
     procedure: Mapped[Procedure] = relationship()
@@ -128,6 +131,11 @@ class Dossier(TimestampMixin, Base):
 
     # Optimistic locking: a stale write raises StaleDataError instead of a double move.
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def kept_files(self) -> list[DossierFile]:
+        """The files whose content is still stored (the retention sweep erases others)."""
+        return [f for f in self.files if f.erased_at is None]
 
 
 class DossierFile(Base):
@@ -145,6 +153,9 @@ class DossierFile(Base):
     size: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The content was deleted from the file store when its retention ran out; the row stays
+    # because the audit trail names it.
+    erased_at: Mapped[datetime | None]
 
     dossier: Mapped[Dossier] = relationship(back_populates="files")
     requirement: Mapped[ProcedureDocument | None] = relationship()

@@ -81,7 +81,8 @@ def dossiers_by_codes(codes: Iterable[str]) -> dict[str, Dossier]:
 def file_of(dossier: Dossier, file_id: int) -> DossierFile | None:
     """The file only if it belongs to this dossier: a guessed id of another one is None."""
     return db.session.scalar(select(DossierFile).where(DossierFile.id == file_id,
-                                                       DossierFile.dossier_id == dossier.id))
+                                                       DossierFile.dossier_id == dossier.id,
+                                                       DossierFile.erased_at.is_(None)))
 
 
 def referenced_storage_keys() -> set[str]:
