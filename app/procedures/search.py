@@ -19,7 +19,7 @@ from app.core.text import fold_words
 from app.extensions import db
 from app.places.models import agency_procedures
 from app.procedures.models import Procedure
-from app.procedures.search_index import MAX_QUERY_CHARS, catalogue_index
+from app.procedures.search_index import MAX_QUERY_CHARS, IndexEntry, catalogue_index
 
 __all__ = ["MAX_QUERY_CHARS", "index_procedure", "search_procedures"]
 
@@ -124,14 +124,19 @@ def search_procedures(q: str, *, field: str | None = None, agency_id: int | None
     Matching and ranking are search_index's, in Python, so both databases give the same
     list; SQL only narrows to a commune's procedures and loads the chosen rows."""
     index = catalogue_index()
-    ranked = index.search(q) if q.strip() else index.by_popularity
-    if field:
-        ranked = [i for i in ranked if index.fields.get(i) == field]
-    if agency_id is not None and ranked:
+    offered: set[int] | None = None
+    if agency_id is not None:
         offered = set(db.session.scalars(select(agency_procedures.c.procedure_id)
                                          .where(agency_procedures.c.agency_id == agency_id)))
-        ranked = [i for i in ranked if i in offered]
-    chosen = ranked[:limit]
+
+    def keep(entry: IndexEntry) -> bool:
+        return (not field or entry.field == field) and (offered is None or entry.id in offered)
+
+    chosen_keep = keep if field or offered is not None else None
+    if q.strip():
+        chosen = index.search(q, keep=chosen_keep, limit=limit)
+    else:
+        chosen = index.listing(keep=chosen_keep, limit=limit)
     if not chosen:
         return []
     rows = {p.id: p for p in db.session.scalars(

@@ -11,8 +11,8 @@ A query goes through:
   1. folding (app.core.text) and i/y unification (ký = kí = ky = ki, quy = qui);
   2. each word against the vocabulary of the catalogue: known as is; the last word may be
      the start of a word; a joined word is split ("khaisinh" = khai sinh); otherwise the
-     words one (long words: two) edits away ("kahi" → khai, "sinhh" → sinh). Words that
-     match nothing are left out when another word is understood;
+     words one (long words: two) edits away ("kahi" → khai, "sinhh" → sinh). A word that
+     matches none of these finds nothing, as before;
   3. filler words (cho, cháu, con, của, làm, xin, thủ tục, …) are not required, but a
      procedure whose name or keywords have them around the other words ranks first.
 
@@ -30,8 +30,9 @@ Ranking, first key first:
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,7 +94,7 @@ def _deletions(word: str) -> set[str]:
 
 
 @dataclass(frozen=True)
-class _Entry:
+class IndexEntry:
     id: int
     popularity: int
     sort_name: str
@@ -104,6 +105,9 @@ class _Entry:
     words: frozenset[str]
 
 
+# A filter on the procedures (field, commune) applied before ranking.
+Keep = Callable[["IndexEntry"], bool]
+
 # A term: the words of the catalogue a query word may stand for, with the edits each costs.
 Term = dict[str, int]
 
@@ -113,15 +117,15 @@ class CatalogueIndex:
     """The active procedures' words, built by `build_index`; read-only once built."""
 
     version: tuple[Any, ...]
-    entries: list[_Entry]
+    entries: list[IndexEntry]
     postings: dict[str, list[int]] = field(default_factory=dict)
     vocabulary: list[str] = field(default_factory=list)
     near: dict[str, set[str]] = field(default_factory=dict)
-    by_popularity: list[int] = field(default_factory=list)
-    fields: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.fields = {e.id: e.field for e in self.entries}
+        # Kept in the last ranking keys' order (popularity, name, id): a position is a rank,
+        # so candidates sorted by position are already in that order.
+        self.entries.sort(key=_fallback_key)
         for position, entry in enumerate(self.entries):
             for word in entry.words:
                 self.postings.setdefault(word, []).append(position)
@@ -129,7 +133,6 @@ class CatalogueIndex:
         for word in self.vocabulary:
             for key in {word} | _deletions(word):
                 self.near.setdefault(key, set()).add(word)
-        self.by_popularity = [e.id for e in sorted(self.entries, key=_fallback_key)]
 
     # --- one query word ----------------------------------------------------------------
 
@@ -184,8 +187,14 @@ class CatalogueIndex:
 
     # --- a whole query -----------------------------------------------------------------
 
-    def search(self, q: str) -> list[int]:
-        """Ids of the procedures matching `q`, best first (see the module's ranking)."""
+    def listing(self, keep: Keep | None = None, limit: int | None = None) -> list[int]:
+        """Ids of every procedure (that `keep` keeps) by popularity: the empty query."""
+        kept = (e.id for e in self.entries if keep is None or keep(e))
+        return list(itertools.islice(kept, limit))
+
+    def search(self, q: str, keep: Keep | None = None, limit: int | None = None) -> list[int]:
+        """Ids of the procedures matching `q` (and kept by `keep`), best first (see the
+        module's ranking), at most `limit`."""
         words = search_words(q[:MAX_QUERY_CHARS])[:MAX_TOKENS]
         fillers = _filler_positions(words)
         terms: list[Term] = []
@@ -196,54 +205,81 @@ class CatalogueIndex:
                     terms.append({word: 0})
                     required.append(False)
                 continue
-            for term in self.terms(word, last=i == len(words) - 1):
-                terms.append(term)
-                required.append(True)
+            understood = self.terms(word, last=i == len(words) - 1)
+            if not understood:
+                return []  # a word that is nowhere: guessing around it finds nonsense
+            terms.extend(understood)
+            required.extend([True] * len(understood))
         if not terms:
             return []
         if not any(required):
             required = [True] * len(terms)
         needed = [t for t, r in zip(terms, required, strict=True) if r]
-        found = None
+        found: set[int] | None = None
         for term in needed:
-            having = {p for w in term for p in self.postings[w]}
+            having = set().union(*(self.postings[w] for w in term))
             found = having if found is None else found & having
             if not found:
                 return []
-        ranked = sorted((self._rank_key(self.entries[p], terms, required, needed),
-                         self.entries[p].id) for p in found or ())
-        return [entry_id for _key, entry_id in ranked]
+        candidates = sorted(found or ())  # positions: best popularity first
+        if keep is not None:
+            candidates = [p for p in candidates if keep(self.entries[p])]
+        needed_sets = [frozenset(t) for t in needed]
+        costly = [t for t in terms if any(t.values())]
+        if len(needed) == len(terms) and not costly:
+            # Only the tier decides: bucket in popularity order, and stop once `limit`
+            # procedures have the best tier (nothing after them can come before them).
+            buckets: list[list[int]] = [[], [], [], []]
+            for position in candidates:
+                tier = _tier(self.entries[position], needed, needed_sets)
+                buckets[tier].append(position)
+                if tier == 0 and limit is not None and len(buckets[0]) >= limit:
+                    break
+            ordered = list(itertools.chain.from_iterable(buckets))
+        else:
+            keyed = []
+            for position in candidates:
+                entry = self.entries[position]
+                absorbed = _fillers_in_phrase(entry, terms, required) \
+                    if len(needed) < len(terms) else 0
+                edits = sum(min((c for w, c in t.items() if w in entry.words), default=0)
+                            for t in costly)
+                keyed.append((-absorbed, _tier(entry, needed, needed_sets), edits, position))
+            keyed.sort()
+            ordered = [key[-1] for key in keyed]
+        return [self.entries[p].id for p in ordered[:limit]]
 
-    def _rank_key(self, entry: _Entry, terms: list[Term], required: list[bool],
-                  needed: list[Term]) -> tuple[Any, ...]:
-        absorbed = _fillers_in_phrase(entry, terms, required) if len(needed) < len(terms) \
-            else 0
-        edits = sum(min((c for w, c in t.items() if w in entry.words), default=0)
-                    for t in terms)
-        return (-absorbed, _tier(entry, needed), edits, *_fallback_key(entry))
 
-
-def _fallback_key(entry: _Entry) -> tuple[int, str, int]:
+def _fallback_key(entry: IndexEntry) -> tuple[int, str, int]:
     return (-entry.popularity, entry.sort_name, entry.id)
 
 
 def _phrase_in(words: Sequence[str], terms: list[Term]) -> bool:
-    n = len(terms)
-    return any(all(words[s + i] in terms[i] for i in range(n))
-               for s in range(len(words) - n + 1))
+    """Whether the terms appear in order and adjacent in `words` (the hot loop: kept plain)."""
+    first, rest = terms[0], terms[1:]
+    for start in range(len(words) - len(terms) + 1):
+        if words[start] in first:
+            for offset, term in enumerate(rest, start + 1):
+                if words[offset] not in term:
+                    break
+            else:
+                return True
+    return False
 
 
-def _tier(entry: _Entry, terms: list[Term]) -> int:
+def _tier(entry: IndexEntry, terms: list[Term], term_sets: list[frozenset[str]]) -> int:
     if _phrase_in(entry.name, terms):
         return 0
-    if any(_phrase_in(k, terms) for k in entry.keywords):
-        return 1
-    if all(any(w in entry.title for w in t) for t in terms):
+    for keyword in entry.keywords:
+        if _phrase_in(keyword, terms):
+            return 1
+    title = entry.title
+    if all(not title.isdisjoint(t) for t in term_sets):
         return 2
     return 3
 
 
-def _fillers_in_phrase(entry: _Entry, terms: list[Term], required: list[bool]) -> int:
+def _fillers_in_phrase(entry: IndexEntry, terms: list[Term], required: list[bool]) -> int:
     """The most fillers that, with every required word, make a phrase of the name or of a
     keyword ("lam giay khai sinh" is a keyword of Đăng ký khai sinh): 0 when none do."""
     wanted = [i for i, r in enumerate(required) if r]
@@ -279,12 +315,12 @@ def catalogue_version() -> tuple[Any, ...]:
     return tuple(row)
 
 
-def _entry(row: Any) -> _Entry:
+def _entry(row: Any) -> IndexEntry:
     name = tuple(search_words(f"{row.name} ; {row.name_en or ''}"))
     keywords = tuple(tuple(search_words(k)) for k in (row.keywords or []) if k)
     body = search_words(f"{row.search_body} {row.field}")
     title = frozenset(name).union(*keywords)
-    return _Entry(id=row.id, popularity=row.popularity or 0, sort_name=row.search_name or "",
+    return IndexEntry(id=row.id, popularity=row.popularity or 0, sort_name=row.search_name or "",
                   field=row.field, name=name, keywords=keywords, title=title,
                   words=title.union(body))
 
