@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask import current_app, has_app_context
 from sqlalchemy import Date, cast, func
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -24,7 +25,14 @@ def vietnam_day(moment: datetime) -> date:
 
 
 def vietnam_today() -> date:
-    """The calendar day in Vietnam, whatever the server's time zone."""
+    """The calendar day in Vietnam, whatever the server's time zone.
+
+    A testing app may set VIETNAM_TODAY (a date) to fix the day for the pages it serves;
+    outside testing the setting is ignored, so production always reads the real clock."""
+    if has_app_context() and current_app.testing:
+        fixed = current_app.config.get("VIETNAM_TODAY")
+        if isinstance(fixed, date):
+            return fixed
     return datetime.now(VIETNAM).date()
 
 

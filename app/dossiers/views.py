@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from app.citizens import services as citizen_services
+from app.core.dates import vietnamese_date
 from app.core.identity import IdentityError, normalize_phone
 from app.core.vntime import to_vietnam_time
 from app.dossiers import access, forms, policies, queries, services, workflow
@@ -53,7 +54,7 @@ def _private(response: Response) -> Response:
 def _helpers() -> dict[str, Any]:
     return {"status_label": workflow.status_label, "action_label": workflow.action_label,
             "next_step": workflow.next_step, "citizen_notes": workflow.CITIZEN_NOTES,
-            "iso_day": lambda iso: date.fromisoformat(iso).strftime("%d/%m/%Y"),
+            "iso_day": lambda iso: vietnamese_date(date.fromisoformat(iso)),
             "upload_limits": forms.upload_limits_text,
             "vn_time": to_vietnam_time}
 

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, select
 
 from app.backoffice.queries import RUNNING
+from app.core.dates import vietnamese_date
 from app.core.vntime import month_bounds, vietnam_day_start, vietnam_today
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
@@ -262,5 +263,6 @@ def display(agency: Agency, today: date | None = None) -> dict[str, Any]:
         return {"received": f.received, "finished": f.finished, "returned": f.returned,
                 "timely": _round(f.timely_share), "satisfied": _round(f.satisfaction)}
 
-    return {"day": today.isoformat(), "today": compact(day_figures),
+    return {"day": today.isoformat(), "day_label": vietnamese_date(today),
+            "today": compact(day_figures),
             "month": compact(month_figures), "ready": codes}

@@ -1,37 +1,17 @@
-"""Accent- and case-insensitive procedure search, the same on SQLite (FTS5) and PostgreSQL.
+"""Procedure search: the folded search columns, the database's full-text index, and
+`search_procedures`, whose matching and ranking live in search_index.py (in Python, the
+same on SQLite and PostgreSQL, forgiving typos, joined words and i/y spellings).
 
-Both engines index only folded words (app.core.text.fold_words joined by spaces), so their
-tokenizers see the same plain a-z0-9 words and agree on what a "word" is; đ is folded by us,
-not by the tokenizer. A query is folded the same way; every word must match a whole word and
-the last may be a prefix ("dang ky kh" finds "Đăng ký khai sinh").
-
-Ranking tiers, then popularity, then the folded name:
-  0  the words, in order and adjacent, in the name ("trich luc" → Cấp bản sao trích lục...)
-  1  the words, in order and adjacent, in the keywords ("doc than" → tình trạng hôn nhân)
-  2  every word somewhere in the name or the keywords
-  3  every word somewhere, the documents, field and result included
-Tiers 0-2 are the spec's "name match"; splitting it keeps a keyword of one procedure from
-outranking another procedure whose very name is the query.
+The folded columns (search_name, search_keywords, search_body) feed the in-memory index.
+The FTS5 table (SQLite) and the tsvector columns (PostgreSQL) that the migrations create
+are still kept up to date here, but ranking no longer reads them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from sqlalchemy import (
-    Boolean,
-    ColumnElement,
-    Integer,
-    String,
-    case,
-    column,
-    func,
-    literal,
-    literal_column,
-    select,
-    text,
-)
+from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import defer
 
@@ -39,11 +19,12 @@ from app.core.text import fold_words
 from app.extensions import db
 from app.places.models import agency_procedures
 from app.procedures.models import Procedure
+from app.procedures.search_index import MAX_QUERY_CHARS, IndexEntry, catalogue_index
+
+__all__ = ["MAX_QUERY_CHARS", "index_procedure", "search_procedures"]
 
 FTS_TABLE = "procedure_search"
 PG_INDEX = "ix_procedures_search"
-MAX_TOKENS = 8
-MAX_QUERY_CHARS = 200
 
 # PostgreSQL keeps two tsvectors in stored generated columns: computing them per row at
 # query time (an expression index still rechecks every candidate row) is far over the 20 ms
@@ -130,60 +111,6 @@ def index_procedure(procedure: Procedure) -> None:
     )
 
 
-def query_tokens(q: str) -> list[str]:
-    """The folded words of a query, capped so a pasted paragraph stays cheap."""
-    return fold_words(q[:MAX_QUERY_CHARS])[:MAX_TOKENS]
-
-
-def _fts5_queries(tokens: list[str]) -> list[str]:
-    """FTS5 MATCH strings for tiers 0, 1, 2 and for "matches at all".
-
-    Tokens are \\w-only words, and each is double-quoted, so no FTS5 syntax (AND, NEAR, -,
-    column filters) can come from the user.
-    """
-    quoted = [f'"{t}"' for t in tokens]
-    phrase = '"' + " ".join(tokens) + '"*'
-    terms = " ".join(quoted[:-1] + [quoted[-1] + "*"])
-    return [f"search_name : {phrase}", f"search_keywords : {phrase}",
-            f"{{search_name search_keywords}} : ({terms})", terms]
-
-
-def _tsqueries(tokens: list[str]) -> list[str]:
-    """to_tsquery strings with the same meaning as _fts5_queries."""
-    def lexeme(i: int, weights: str) -> str:
-        return f"'{tokens[i]}':{'*' if i == len(tokens) - 1 else ''}{weights}"
-
-    every = range(len(tokens))
-    return [" <-> ".join(lexeme(i, "A") for i in every),
-            " <-> ".join(lexeme(i, "B") for i in every),
-            " & ".join(lexeme(i, "AB") for i in every),
-            " & ".join(lexeme(i, "") for i in every)]
-
-
-def _fts5_tiers(tokens: list[str]) -> tuple[ColumnElement[int], ColumnElement[bool]]:
-    """(tier expression, "matches at all" condition) on SQLite."""
-    ids = [text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m{i}")  # noqa: S608
-           .bindparams(**{f"m{i}": query}).columns(column("rowid", Integer))
-           for i, query in enumerate(_fts5_queries(tokens))]
-    tier = case((Procedure.id.in_(ids[0]), 0), (Procedure.id.in_(ids[1]), 1),
-                (Procedure.id.in_(ids[2]), 2), else_=3)
-    return tier, Procedure.id.in_(ids[3])
-
-
-def _pg_match(column_name: str, query: str) -> ColumnElement[bool]:
-    document: ColumnElement[Any] = literal_column(f"procedures.{column_name}")
-    return document.op("@@", return_type=Boolean)(
-        func.to_tsquery(literal_column("'simple'::regconfig"), literal(query, String)))
-
-
-def _pg_tiers(tokens: list[str]) -> tuple[ColumnElement[int], ColumnElement[bool]]:
-    """(tier expression, "matches at all" condition) on PostgreSQL."""
-    q0, q1, q2, every = _tsqueries(tokens)
-    tier = case((_pg_match(PG_TITLE, q0), 0), (_pg_match(PG_TITLE, q1), 1),
-                (_pg_match(PG_TITLE, q2), 2), else_=3)
-    return tier, _pg_match(PG_ALL, every)
-
-
 # Result cards and the API list never show these; loading them would only cost time.
 _NOT_FOR_LISTS = (Procedure.form_fields, Procedure.steps, Procedure.legal_basis,
                   Procedure.source, Procedure.notes, Procedure.search_keywords,
@@ -192,22 +119,27 @@ _NOT_FOR_LISTS = (Procedure.form_fields, Procedure.steps, Procedure.legal_basis,
 
 def search_procedures(q: str, *, field: str | None = None, agency_id: int | None = None,
                       limit: int = 50) -> list[Procedure]:
-    """Active procedures matching `q`, best first; an empty `q` lists all by popularity."""
-    stmt = (select(Procedure).where(Procedure.active.is_(True))
-            .options(*(defer(attr) for attr in _NOT_FOR_LISTS)))
-    if field:
-        stmt = stmt.where(Procedure.field == field)
+    """Active procedures matching `q`, best first; an empty `q` lists all by popularity.
+
+    Matching and ranking are search_index's, in Python, so both databases give the same
+    list; SQL only narrows to a commune's procedures and loads the chosen rows."""
+    index = catalogue_index()
+    offered: set[int] | None = None
     if agency_id is not None:
-        stmt = stmt.join(agency_procedures, agency_procedures.c.procedure_id == Procedure.id
-                         ).where(agency_procedures.c.agency_id == agency_id)
-    order: list[ColumnElement[Any]] = [Procedure.popularity.desc(), Procedure.search_name.asc(),
-                                       Procedure.id.asc()]
+        offered = set(db.session.scalars(select(agency_procedures.c.procedure_id)
+                                         .where(agency_procedures.c.agency_id == agency_id)))
+
+    def keep(entry: IndexEntry) -> bool:
+        return (not field or entry.field == field) and (offered is None or entry.id in offered)
+
+    chosen_keep = keep if field or offered is not None else None
     if q.strip():
-        tokens = query_tokens(q)
-        if not tokens:
-            return []  # only punctuation: nothing a villager meant can match
-        sqlite = db.session.get_bind().dialect.name == "sqlite"
-        tier, matches = (_fts5_tiers if sqlite else _pg_tiers)(tokens)
-        stmt = stmt.where(matches)
-        order.insert(0, tier)
-    return list(db.session.scalars(stmt.order_by(*order).limit(limit)))
+        chosen = index.search(q, keep=chosen_keep, limit=limit)
+    else:
+        chosen = index.listing(keep=chosen_keep, limit=limit)
+    if not chosen:
+        return []
+    rows = {p.id: p for p in db.session.scalars(
+        select(Procedure).where(Procedure.id.in_(chosen), Procedure.active.is_(True))
+        .options(*(defer(attr) for attr in _NOT_FOR_LISTS)))}
+    return [rows[i] for i in chosen if i in rows]

@@ -194,7 +194,7 @@ def test_display_json_is_compact_and_lists_ready_codes_only(app, client, year):
     assert data["ready"] == ["D4-2025", "D5-2025", "D3-2025"] or set(data["ready"]) == {
         "D3-2025", "D4-2025", "D5-2025"}
     assert "Người Thử" not in live.get_data(as_text=True)
-    assert set(data) == {"day", "today", "month", "ready"}
+    assert set(data) == {"day", "day_label", "today", "month", "ready"}
     again = client.get(f"/display/{year.agency_slug}/live.json",
                        headers={"If-None-Match": live.headers["ETag"]})
     assert again.status_code == 304 and again.data == b""

@@ -37,7 +37,7 @@ def test_village_page_shows_the_commune_and_how_to_reach_it(client, demo) -> Non
     assert response.status_code == 200
     h1s = _h1s(html)
     assert len(h1s) == 1 and "Thôn La Phẩm" in h1s[0] and "Xã Tản Hồng" in h1s[0]
-    assert "Sáng 7:30–11:30" in html
+    assert "Thứ Hai – Thứ Sáu: sáng 7:30–11:30, chiều 13:30–17:00" in html
     assert 'href="tel:02400000126"' in html
     assert 'name="village" value="tanhong-lapham"' in html
     assert 'action="/procedures"' in html

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, abort, render_template, request
 
+from app.core.vntime import to_vietnam_time
 from app.feedback import queries, stats
 from app.feedback.views.blueprint import bp
 
@@ -17,7 +19,9 @@ def display_page(slug: str) -> Any:
     agency = queries.agency_by_slug(slug)
     if agency is None:
         abort(404)
-    return render_template("feedback/display.html", agency=agency, d=stats.display(agency))
+    updated = to_vietnam_time(datetime.now(UTC)).strftime("%H:%M")
+    return render_template("feedback/display.html", agency=agency, d=stats.display(agency),
+                           updated=updated)
 
 
 @bp.get("/display/<slug>/live.json")
