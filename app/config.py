@@ -201,6 +201,9 @@ class Settings:
             "PERMANENT_SESSION_LIFETIME": 8 * 3600,
             "WTF_CSRF_TIME_LIMIT": None,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            # Redis down: each process keeps limiting on its own instead of answering 500.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED":
+                not self.ratelimit_storage_uri.startswith("memory://"),
             "RATELIMIT_HEADERS_ENABLED": True,
             "BABEL_DEFAULT_LOCALE": "vi",
             "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

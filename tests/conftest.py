@@ -106,6 +106,22 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
 
 
 @pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A throw-away Redis on 127.0.0.1 (tests/redis_server.py), for shared rate limits."""
+    from tests import redis_server
+
+    try:
+        server = redis_server.start()
+    except redis_server.RedisUnavailable as exc:
+        need(str(exc))
+        return
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
 def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Create the schema once per session (the migration itself is tested separately)."""
     app = make_app(database_url, tmp_path_factory.mktemp("uploads"))
