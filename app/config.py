@@ -111,6 +111,11 @@ class Settings:
     # Test-only (PUSH_TEST_HOSTS): hosts on loopback, over plain HTTP, such as the tests'
     # local push service on 127.0.0.1. Refused when MOTCUA_ENV=production.
     push_test_hosts: tuple[str, ...] = ()
+    # The hosts that run this deployment (APP_HOSTS, comma-separated): more than one needs
+    # a shared file store and one VAPID key (the production check says so).
+    app_hosts: tuple[str, ...] = ()
+    # Bearer token of GET /metrics (METRICS_TOKEN); unset: the endpoint answers 404.
+    metrics_token: str = ""
 
     def __post_init__(self) -> None:
         if not 0 < self.max_files_per_document <= self.max_files_per_dossier:
@@ -178,6 +183,8 @@ class Settings:
             max_phone_mb_per_day=_int(env, "MAX_PHONE_MB_PER_DAY", 100),
             push_hosts=_hosts(env.get("PUSH_HOSTS"), DEFAULT_PUSH_HOSTS),
             push_test_hosts=_hosts(env.get("PUSH_TEST_HOSTS")),
+            app_hosts=_hosts(env.get("APP_HOSTS")),
+            metrics_token=env.get("METRICS_TOKEN", ""),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -214,7 +221,8 @@ class Settings:
         """Settings safe to print: secrets masked."""
         out = asdict(self)
         for key in ("secret_key", "vapid_private_key", "oidc_client_secret",
-                    "oidc_staff_client_secret", "casso_secure_token", "sepay_api_key"):
+                    "oidc_staff_client_secret", "casso_secure_token", "sepay_api_key",
+                    "metrics_token"):
             out[key] = "***" if out[key] else ""
         out["payment_webhook_secrets"] = len(self.payment_webhook_secrets)
         return out
