@@ -37,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
 
-    from app.core import assets, errors, i18n, logs, security, transaction
+    from app.core import assets, errors, i18n, logs, metrics, security, transaction
 
     transaction.init_app(app)  # first: its after_request hook runs after every other one
     i18n.init_app(app)
@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     assets.init_app(app)
+    metrics.init_app(app)
 
     from app.accounts.auth import init_login
     from app.accounts.oidc import init_oidc
