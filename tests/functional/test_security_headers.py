@@ -35,6 +35,7 @@ NOT_A_PAGE = {
     "staff.backoffice.declaration": (404, "this procedure has no declaration filled online"),
     "feedback.rate": (403, "the dossier is not returned yet, so it cannot be rated"),
     "payments.receipt": (404, "nothing is paid yet, so there is no receipt"),
+    "metrics": (404, "no METRICS_TOKEN in tests, and no token sent: hidden from the public"),
 }
 
 # Query arguments a rule needs besides its path ones.
