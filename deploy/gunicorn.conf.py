@@ -27,9 +27,9 @@ max_requests = 2000
 max_requests_jitter = 200
 # Only the local proxy may say which scheme the citizen used (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
-# The path without its query string: tracking links carry secrets in `?t=`.
-accesslog = "-"
-access_log_format = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# No access log here: the reverse proxy keeps one, and a URL's query string can carry a
+# tracking secret (`?t=`). Responses by status are counted at /metrics.
+accesslog = None
 errorlog = "-"
 
 # prometheus-client's multiprocess mode (app/core/metrics.py): each worker writes its
