@@ -15,13 +15,13 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import REPO, percentile, postgres, workdir  # noqa: E402
 from bench.push import RemoteService  # noqa: E402
+from tests.app_process import wait_until_serving  # noqa: E402
 from tests.pg_server import free_port, stop_process  # noqa: E402
 
 
@@ -86,15 +86,7 @@ def main() -> None:
                                   stderr=subprocess.PIPE, text=True)
         base = f"http://127.0.0.1:{port}"
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/healthz", timeout=2):
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise SystemExit("gunicorn did not start") from None
-                    time.sleep(0.2)
+            wait_until_serving(web, base)
             assert worker.stderr is not None
             for line in worker.stderr:
                 if "idle" in line:

@@ -27,6 +27,19 @@ def app_env(database_url: str, tmp: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def wait_until_serving(process: subprocess.Popen[Any], url: str, timeout: float = 60) -> None:
+    """Until GET /healthz answers; RuntimeError if the process ends or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                return
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"{url} did not start serving") from None
+            time.sleep(0.1)
+
+
 @contextlib.contextmanager
 def web_processes(env: dict[str, str], count: int = 2) -> Iterator[list[str]]:
     """`count` gunicorn processes (one sync worker each) serving the app, started together;
@@ -41,16 +54,8 @@ def web_processes(env: dict[str, str], count: int = 2) -> Iterator[list[str]]:
                  "wsgi:app"],
                 cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE),
                 f"http://127.0.0.1:{port}"))
-        deadline = time.monotonic() + 60
         for process, url in started:
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError("gunicorn did not start") from None
-                    time.sleep(0.1)
+            wait_until_serving(process, url)
         yield [url for _process, url in started]
     finally:
         for process, _url in started:

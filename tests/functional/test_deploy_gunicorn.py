@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.app_process import REPO, app_env
+from tests.app_process import REPO, app_env, wait_until_serving
 from tests.pg_server import free_port, stop_process
 
 TOKEN = "Vd3-kP8wQz1LmX6rTn4CbY9sJh2GfA5eUo7iRaE0"
@@ -44,15 +42,7 @@ def test_two_workers_count_into_one_figure(_schema: str, tmp_path: Path) -> None
         cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, \
-                    "gunicorn did not start with deploy/gunicorn.conf.py"
-                time.sleep(0.1)
+        wait_until_serving(process, url)
         assert not (metrics_dir / "counter_999999.db").exists()  # emptied at start
         with ThreadPoolExecutor(8) as pool:  # at once, so both workers take some
             codes = list(pool.map(lambda _i: requests.get(f"{url}/nope", timeout=10)
