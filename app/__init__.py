@@ -24,6 +24,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         settings = dataclasses.replace(settings, **overrides.pop("SETTINGS"))
     app.config.from_mapping(settings.flask_config())
     app.config.update(overrides)
+    if app.config["MOTCUA"].production:
+        from app.core import doctor
+
+        doctor.enforce(app)  # refuses SQLite, weak secrets, memory rate limits, …
 
     from app import extensions as ext
     from app import models  # noqa: F401  (registers every mapper before first use)
@@ -33,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
 
-    from app.core import assets, dates, errors, i18n, logs, security, transaction
+    from app.core import assets, dates, errors, i18n, logs, metrics, security, transaction
 
     transaction.init_app(app)  # first: its after_request hook runs after every other one
     i18n.init_app(app)
@@ -42,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     assets.init_app(app)
     dates.init_app(app)
+    metrics.init_app(app)
 
     from app.accounts.auth import init_login
     from app.accounts.oidc import init_oidc
@@ -124,6 +129,9 @@ def _register_cli(app: Flask) -> None:
     app.cli.add_command(procedures_cli)
     app.cli.add_command(posters_cli)
     app.cli.add_command(worker_command)
+    from app.core.doctor import doctor_command
+
+    app.cli.add_command(doctor_command)
     from app.feedback.cli import stats_cli
 
     app.cli.add_command(stats_cli)

@@ -148,6 +148,11 @@ class Settings:
     push_test_hosts: tuple[str, ...] = ()
     # Days each kind of personal data is kept (RETENTION, over DEFAULT_RETENTION).
     retention: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_RETENTION))
+    # The hosts that run this deployment (APP_HOSTS, comma-separated): more than one needs
+    # a shared file store and one VAPID key (the production check says so).
+    app_hosts: tuple[str, ...] = ()
+    # Bearer token of GET /metrics (METRICS_TOKEN); unset: the endpoint answers 404.
+    metrics_token: str = ""
 
     def __post_init__(self) -> None:
         if not 0 < self.max_files_per_document <= self.max_files_per_dossier:
@@ -216,6 +221,8 @@ class Settings:
             push_hosts=_hosts(env.get("PUSH_HOSTS"), DEFAULT_PUSH_HOSTS),
             push_test_hosts=_hosts(env.get("PUSH_TEST_HOSTS")),
             retention=_retention(env.get("RETENTION", "")),
+            app_hosts=_hosts(env.get("APP_HOSTS")),
+            metrics_token=env.get("METRICS_TOKEN", ""),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -239,6 +246,9 @@ class Settings:
             "PERMANENT_SESSION_LIFETIME": 8 * 3600,
             "WTF_CSRF_TIME_LIMIT": None,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri,
+            # Redis down: each process keeps limiting on its own instead of answering 500.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED":
+                not self.ratelimit_storage_uri.startswith("memory://"),
             "RATELIMIT_HEADERS_ENABLED": True,
             "BABEL_DEFAULT_LOCALE": "vi",
             "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
@@ -249,7 +259,8 @@ class Settings:
         """Settings safe to print: secrets masked."""
         out = asdict(self)
         for key in ("secret_key", "vapid_private_key", "oidc_client_secret",
-                    "oidc_staff_client_secret", "casso_secure_token", "sepay_api_key"):
+                    "oidc_staff_client_secret", "casso_secure_token", "sepay_api_key",
+                    "metrics_token"):
             out[key] = "***" if out[key] else ""
         out["payment_webhook_secrets"] = len(self.payment_webhook_secrets)
         return out

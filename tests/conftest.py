@@ -78,6 +78,20 @@ def need(reason: str) -> None:
     pytest.skip(reason)
 
 
+def _served(start: Any, unavailable: type[Exception]) -> Iterator[str]:
+    """A server this run starts (`start()` gives one with `.url` and `.stop()`): its URL
+    for the session; a missing tool skips locally and fails in CI."""
+    try:
+        server = start()
+    except unavailable as exc:
+        need(str(exc))
+        return
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.config.getoption("--db"))
@@ -94,15 +108,15 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         return
     from tests import pg_server
 
-    try:
-        server = pg_server.start()
-    except pg_server.PostgresUnavailable as exc:
-        need(str(exc))
-        return
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    yield from _served(pg_server.start, pg_server.PostgresUnavailable)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A throw-away Redis on 127.0.0.1 (tests/redis_server.py), for shared rate limits."""
+    from tests import redis_server
+
+    yield from _served(redis_server.start, redis_server.RedisUnavailable)
 
 
 @pytest.fixture(scope="session")

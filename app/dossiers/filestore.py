@@ -117,4 +117,6 @@ def get_file_store() -> FileStore:
     kind = current_app.config.get("MOTCUA_FILE_STORE", "local")
     if kind != "local":
         raise RuntimeError(f"unknown file store {kind!r}")
-    return LocalFileStore(Path(current_app.config["MOTCUA"].upload_dir) / "files")
+    from app.core.metrics import CountedStore  # failures show in /metrics
+
+    return CountedStore(LocalFileStore(Path(current_app.config["MOTCUA"].upload_dir) / "files"))

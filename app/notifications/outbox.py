@@ -6,7 +6,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sqlalchemy.orm import object_session
+from sqlalchemy import text
+from sqlalchemy.orm import Session, object_session
 
 from app.core import transaction
 from app.dossiers.models import Dossier, DossierEvent
@@ -15,8 +16,12 @@ from app.notifications import messages
 from app.notifications.models import Notification
 
 # Set after a commit that wrote notifications: a worker thread in this process wakes at once
-# instead of at its next poll (other processes poll).
+# instead of at its next poll. Worker processes are woken by PostgreSQL (CHANNEL below), and
+# their listener sets this same event.
 WAKE = threading.Event()
+# The PostgreSQL channel a worker process LISTENs on.
+CHANNEL = "motcua_outbox"
+_NOTIFIED = "motcua_outbox_notified"
 
 
 def enqueue(dossier: Dossier, kind: str, *, note: str = "", data: dict[str, Any] | None = None,
@@ -34,7 +39,21 @@ def enqueue(dossier: Dossier, kind: str, *, note: str = "", data: dict[str, Any]
     session = object_session(dossier) or db.session()
     session.add(notification)
     transaction.after_commit(WAKE.set, session)
+    _notify_workers(session)
     return notification
+
+
+def _notify_workers(session: Session) -> None:
+    """NOTIFY the worker processes, once per transaction. PostgreSQL delivers a notification
+    only when its transaction commits, and never for a rolled-back one: exactly when a worker
+    may find the new rows."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    current = session.get_transaction()
+    if current is not None and session.info.get(_NOTIFIED) is current:
+        return
+    session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": CHANNEL})
+    session.info[_NOTIFIED] = session.get_transaction()
 
 
 def enqueue_for_move(dossier: Dossier, event: DossierEvent) -> None:

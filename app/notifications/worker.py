@@ -22,6 +22,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -315,8 +316,10 @@ class Worker:
 
     # --- loops ----------------------------------------------------------------------------------
 
-    def run(self, stop: threading.Event, poll: float = 0.2) -> None:
-        """Until `stop`: work while there is work, else wait `poll` seconds or a wake-up."""
+    def run(self, stop: threading.Event, poll: float = 0.2,
+            on_idle: Callable[[], None] | None = None) -> None:
+        """Until `stop`: work while there is work, else wait `poll` seconds or a wake-up.
+        `on_idle` is called once, the first time the worker has nothing to do."""
         with self.app.app_context():
             while not stop.is_set():
                 try:
@@ -327,8 +330,53 @@ class Worker:
                     db.session.remove()
                     busy = 0
                 if not busy:
+                    if on_idle is not None:
+                        on_idle()
+                        on_idle = None
                     outbox.WAKE.wait(poll)
                     outbox.WAKE.clear()
+
+
+def listen(app: Flask, stop: threading.Event, wake: threading.Event | None = None,
+           retry: float = 5.0) -> threading.Event | None:
+    """On PostgreSQL: a thread that LISTENs on the outbox channel and sets `wake` (the
+    worker's event) on each NOTIFY, so a worker in another process than the web app starts
+    within milliseconds of the commit; polling stays as the fallback. A lost connection is
+    opened again after `retry` seconds, and `wake` is set then, in case something was
+    committed while nobody listened. Returns an event set once the first LISTEN is in place;
+    None on SQLite, where only polling (and the in-process wake-up) exists."""
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        return None
+    ready = threading.Event()
+    # The engine's own connection arguments (host, user, SSL…), on a connection of its own
+    # outside the pool: it is held for as long as the worker runs.
+    cargs, cparams = engine.dialect.create_connect_args(engine.url)
+    target = wake if wake is not None else outbox.WAKE
+
+    def loop() -> None:
+        import psycopg
+
+        first = True
+        while not stop.is_set():
+            try:
+                with psycopg.connect(*cargs, **{**cparams, "autocommit": True}) as conn:
+                    conn.execute(f"LISTEN {outbox.CHANNEL}")
+                    if not first:
+                        target.set()
+                    first = False
+                    ready.set()
+                    while not stop.is_set():
+                        for _note in conn.notifies(timeout=1.0):
+                            target.set()
+            except psycopg.Error as exc:
+                log.warning("outbox listener lost its connection (%s); polling meanwhile",
+                            type(exc).__name__)
+                stop.wait(retry)
+
+    threading.Thread(target=loop, daemon=True, name="motcua-outbox-listen").start()
+    return ready
 
 
 def start_thread(app: Flask, poll: float = 0.2) -> threading.Event:
@@ -360,9 +408,19 @@ def worker_command(poll: float, batch: int, lease: float, base_delay: float, onc
             pass
         return
     stop = threading.Event()
+    woken_by = f"polling every {poll:g} s"
+    listening = listen(app, stop)
+    if listening is not None and listening.wait(10):
+        woken_by = f"LISTEN {outbox.CHANNEL}, polling every {poll:g} s as a fallback"
+
+    def idle() -> None:
+        click.echo(f"push worker {worker.name} idle ({woken_by})", err=True)
+
     try:
-        worker.run(stop, poll)
+        worker.run(stop, poll, on_idle=idle)
     except KeyboardInterrupt:
+        pass
+    finally:
         stop.set()
 
 

@@ -13,6 +13,7 @@ from flask import current_app, jsonify, request
 
 from app.api.blueprint import bp
 from app.api.openapi import answer, error_answer, header
+from app.core import metrics
 from app.core.errors import render_error
 from app.payments import reconcile, webhook
 from app.payments.reconcile import BankNotice, CreditOutcome
@@ -33,12 +34,15 @@ def _body() -> tuple[bytes, Any]:
 @bp.errorhandler(webhook.WebhookRefused)
 def _refused(err: webhook.WebhookRefused):  # noqa: ANN202
     current_app.logger.warning("payment webhook refused: %s", err)
+    metrics.WEBHOOK_REJECTIONS.labels(
+        reason="unauthorized" if err.status == 401 else "not_configured").inc()
     return render_error(err.status, None, str(err), code="unauthorized"
                         if err.status == 401 else "not_configured")
 
 
 @bp.errorhandler(webhook.BadNotice)
 def _bad(err: webhook.BadNotice):  # noqa: ANN202
+    metrics.WEBHOOK_REJECTIONS.labels(reason="bad_notice").inc()
     return render_error(400, None, str(err), code="bad_notice")
 
 

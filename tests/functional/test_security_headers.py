@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
@@ -37,6 +38,7 @@ NOT_A_PAGE = {
     "payments.receipt": (404, "nothing is paid yet, so there is no receipt"),
     "staff.password_link.start": (302, "the link's token moves into the session"),
     "staff.password_link.set_password": (404, "no password link was handed over here"),
+    "metrics": (404, "no METRICS_TOKEN in tests, and no token sent: hidden from the public"),
 }
 
 # Query arguments a rule needs besides its path ones.
@@ -73,8 +75,17 @@ def _objects(app: Flask, world: PayWorld) -> dict[str, Any]:
 
         change = bank.propose(admin, home, bank.clean_account("970436", "0011001234567",
                                                               "UBND XA TAN HONG"))
+        from app.privacy import incidents, rights
+
+        request_id = rights.file_request(dossier, "correction", "Sửa tên",
+                                         datetime.now(UTC)).id
+        incident = incidents.record_incident(
+            admin, summary="Lộ mật khẩu", started_at=datetime.now(UTC),
+            discovered_at=datetime.now(UTC), data_kinds=["id_photos"], scope_officer=None,
+            window_start=None, window_end=None, scope_codes=[code])
         db.session.commit()
         admin_name, admin_id, change_id = admin.username, admin.id, change.id
+        incident_id = incident.id
     citizen = app.test_client()
     assert citizen.get(f"/d/{code}?t={f.SECRET}").status_code == 200  # this phone's dossier
 
@@ -109,7 +120,8 @@ def _objects(app: Flask, world: PayWorld) -> dict[str, Any]:
         "values": {"code": code, "file_id": file_id, "counter_id": counter_id,
                    "feedback_id": feedback_id, "slug": "tanhong", "kind": "receipt",
                    "name": "icon-192.png", "filename": "app.css", "officer_id": admin_id,
-                   "change_id": change_id},
+                   "change_id": change_id, "request_id": request_id,
+                   "incident_id": incident_id},
         "by_prefix": {"/officer/": admin_client, "/admin/": admin_client,
                       "/kiosk/": tablet, "/me/": me},
         "code_of": {"/admin/villages/": village, "/procedures/": procedure,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -74,8 +75,11 @@ def test_demo_password_comes_from_the_environment(app: Flask,
 
 
 def test_production_refuses_the_demo(app: Flask, tmp_path: Path) -> None:
-    production = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path,
-                          SETTINGS={"production": True})
+    production = make_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
+    # Flagged after start: a production app on the tests' SQLite would be refused at start
+    # by the production check (tests/unit/core/test_doctor.py), before the demo refuses.
+    production.config["MOTCUA"] = dataclasses.replace(production.config["MOTCUA"],
+                                                      production=True)
     with production.app_context():
         with pytest.raises(DemoRefused, match="production"):
             load_demo()
