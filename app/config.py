@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.storage_url import parse_file_store_url
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the app refuses to start."""
@@ -111,8 +113,14 @@ class Settings:
     # Test-only (PUSH_TEST_HOSTS): hosts on loopback, over plain HTTP, such as the tests'
     # local push service on 127.0.0.1. Refused when MOTCUA_ENV=production.
     push_test_hosts: tuple[str, ...] = ()
+    # Where dossier files live (app/core/storage_url.py): empty is "files" under upload_dir.
+    file_store_url: str = ""
 
     def __post_init__(self) -> None:
+        try:
+            parse_file_store_url(self.file_store_url)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
         if not 0 < self.max_files_per_document <= self.max_files_per_dossier:
             raise ConfigError("MAX_FILES_PER_DOCUMENT must be > 0 and <= "
                               "MAX_FILES_PER_DOSSIER")
@@ -178,6 +186,7 @@ class Settings:
             max_phone_mb_per_day=_int(env, "MAX_PHONE_MB_PER_DAY", 100),
             push_hosts=_hosts(env.get("PUSH_HOSTS"), DEFAULT_PUSH_HOSTS),
             push_test_hosts=_hosts(env.get("PUSH_TEST_HOSTS")),
+            file_store_url=env.get("FILE_STORE_URL", ""),
         )
 
     def flask_config(self) -> dict[str, Any]:
