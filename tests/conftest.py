@@ -152,6 +152,16 @@ def _file_store(request: pytest.FixtureRequest) -> Iterator[str]:
                 os.environ[name] = value
 
 
+@pytest.fixture
+def s3_url(seaweed: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A FILE_STORE_URL on the session's SeaweedFS under a prefix of this test's own (5 MB
+    multipart parts, AES256 server-side encryption), whatever --store says."""
+    env = seaweed.env(S3_BUCKET, f"t-{uuid.uuid4().hex}", sse="AES256", multipart_mb="5")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env["FILE_STORE_URL"]
+
+
 def own_prefix(url: str) -> str:
     """The session's FILE_STORE_URL with a prefix of the test's own."""
     head, _sep, query = url.partition("?")
