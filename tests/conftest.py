@@ -162,6 +162,21 @@ def s3_url(seaweed: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     return env["FILE_STORE_URL"]
 
 
+@pytest.fixture(params=["local", "s3"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Run the test once with each file store."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store_app(app: Flask, store_kind: str, tmp_path: Path,
+              request: pytest.FixtureRequest) -> Flask:
+    """The test app on a local folder or on S3 (SeaweedFS), as `store_kind` says."""
+    if store_kind == "local":
+        return f.use_file_store(app, f"file://{tmp_path / 'store'}")
+    return f.use_file_store(app, request.getfixturevalue("s3_url"))
+
+
 def own_prefix(url: str) -> str:
     """The session's FILE_STORE_URL with a prefix of the test's own."""
     head, _sep, query = url.partition("?")

@@ -33,18 +33,6 @@ def _pattern(size: int) -> bytes:
     return (block * (size // len(block) + 1))[:size]
 
 
-@pytest.fixture(params=["local", "s3"])
-def kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
-@pytest.fixture
-def store_app(app: Flask, kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> Flask:
-    if kind == "local":
-        return use_file_store(app, f"file://{tmp_path / 'store'}")
-    return use_file_store(app, request.getfixturevalue("s3_url"))
-
-
 @pytest.fixture
 def store(store_app: Flask) -> Iterator[FileStore]:
     with store_app.app_context():
@@ -59,8 +47,8 @@ def _read(store: FileStore, key: str) -> bytes:
         blob.close()
 
 
-def test_the_url_picks_the_store(store: FileStore, kind: str) -> None:
-    assert type(store).__name__ == {"local": "LocalFileStore", "s3": "S3FileStore"}[kind]
+def test_the_url_picks_the_store(store: FileStore, store_kind: str) -> None:
+    assert type(store).__name__ == {"local": "LocalFileStore", "s3": "S3FileStore"}[store_kind]
 
 
 def test_put_read_exists_delete(store: FileStore) -> None:
@@ -82,7 +70,7 @@ def test_put_read_exists_delete(store: FileStore) -> None:
 
 
 def test_a_large_file_goes_up_in_parts_and_streams_back_equal(
-        store: FileStore, kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+        store: FileStore, store_kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
     data = _pattern(BIG)
     src = tmp_path / "big.pdf"
     src.write_bytes(data)
@@ -96,7 +84,7 @@ def test_a_large_file_goes_up_in_parts_and_streams_back_equal(
         pieces += 1
     assert digest.hexdigest() == hashlib.sha256(data).hexdigest()
     assert pieces >= BIG // (64 * 1024)
-    if kind == "s3":
+    if store_kind == "s3":
         head = store.client.head_object(  # type: ignore[attr-defined]
             Bucket=store.bucket, Key=store.prefix + key)  # type: ignore[attr-defined]
         # A multipart object's ETag ends in "-<parts>": 12 MB in 5 MB parts is 3.
@@ -122,12 +110,12 @@ class _BreaksAfter(io.RawIOBase):
         return n
 
 
-def test_a_write_that_breaks_half_way_leaves_nothing(store: FileStore, kind: str) -> None:
+def test_a_write_that_breaks_half_way_leaves_nothing(store: FileStore, store_kind: str) -> None:
     # 7 MB gets past the first 5 MB part on S3 before the source fails.
     with pytest.raises(OSError, match="source broke"):
         store.put_stream(io.BufferedReader(_BreaksAfter(7 * MB)), "bin")
     assert list(store.entries()) == []
-    if kind == "s3":
+    if store_kind == "s3":
         pending = store.client.list_multipart_uploads(  # type: ignore[attr-defined]
             Bucket=store.bucket, Prefix=store.prefix)  # type: ignore[attr-defined]
         assert pending.get("Uploads", []) == []
@@ -141,7 +129,7 @@ def test_keys_that_are_not_ours_are_refused(store: FileStore, key: str) -> None:
             action(key)
 
 
-def test_the_sweep_removes_old_unreferenced_files_only(store_app: Flask, kind: str) -> None:
+def test_the_sweep_removes_old_unreferenced_files_only(store_app: Flask, store_kind: str) -> None:
     with store_app.app_context():
         home = f.agency("tanhong", "Xã Tản Hồng", "000.31.12.H26")
         kept = f.attach_image(f.dossier(home, f.procedure([home]))).storage_key
@@ -149,7 +137,7 @@ def test_the_sweep_removes_old_unreferenced_files_only(store_app: Flask, kind: s
         store = get_file_store()
         orphan = store.put_bytes(b"\xff\xd8\xff orphan", "jpg")
         unfinished = ""
-        if kind == "s3":
+        if store_kind == "s3":
             # What a crash in the middle of a multipart upload leaves in the bucket.
             unfinished = "U" * 32 + ".pdf"
             store.client.create_multipart_upload(  # type: ignore[attr-defined]
@@ -162,11 +150,11 @@ def test_the_sweep_removes_old_unreferenced_files_only(store_app: Flask, kind: s
         # Within the grace period nothing goes: it may belong to a request in flight.
         assert sweep_orphan_files() == []
         removed = sweep_orphan_files(now=time.time() + 2 * 3600)
-        assert len(removed) == (2 if kind == "s3" else 1)
+        assert len(removed) == (2 if store_kind == "s3" else 1)
         assert any(orphan in label for label in removed)
         assert sorted(e.key for e in store.entries()) == [kept]
         assert store.exists(kept) and not store.exists(orphan)
-        if kind == "s3":
+        if store_kind == "s3":
             client, bucket, prefix = store.client, store.bucket, store.prefix  # type: ignore
             assert client.list_multipart_uploads(Bucket=bucket, Prefix=prefix
                                                  ).get("Uploads", []) == []
