@@ -200,13 +200,11 @@ def test_sse_is_sent_and_seaweedfs_encrypts_at_rest(app: Flask, s3_url: str,
     assert marker + b"-sse" not in volumes
 
 
-def test_seaweedfs_without_a_key_refuses_encrypted_writes(app: Flask) -> None:
+def test_seaweedfs_without_a_key_refuses_encrypted_writes(app: Flask, seaweed: Any) -> None:
     from tests import s3_server
 
-    try:
-        server = s3_server.start(encryption=False)
-    except s3_server.SeaweedUnavailable as exc:
-        pytest.skip(str(exc))
+    # `seaweed` (the session's server) fails in CI and skips locally when weed is missing.
+    server = s3_server.start(encryption=False)
     try:
         server.create_bucket("plain")
         env = server.env("plain", "p", sse="AES256")
