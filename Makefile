@@ -42,13 +42,13 @@ system-deps: ## Install Debian's chromium, postgresql and redis-server when miss
 
 test: system-deps $(VENV)/.installed-dev translations lint tests/oidc/node_modules ## The whole suite, on SQLite then PostgreSQL
 	$(PY) -m pytest -q -p no:cacheprovider --db=sqlite
-	$(PY) -m pytest -q -p no:cacheprovider --db=postgresql
+	$(PY) -m pytest -q -p no:cacheprovider --db=postgresql --store=s3
 
 test-sqlite: $(VENV)/.installed-dev translations tests/oidc/node_modules ## The suite on SQLite only
 	$(PY) -m pytest -q --db=sqlite $(ARGS)
 
-test-postgresql: $(VENV)/.installed-dev translations tests/oidc/node_modules ## The suite on a PostgreSQL started by the tests
-	$(PY) -m pytest -q --db=postgresql $(ARGS)
+test-postgresql: $(VENV)/.installed-dev translations tests/oidc/node_modules ## The suite on PostgreSQL, files on SeaweedFS (S3), both started by the tests
+	$(PY) -m pytest -q --db=postgresql --store=s3 $(ARGS)
 
 # The OpenID provider the sign-in tests run (npm oidc-provider), exactly as locked.
 tests/oidc/node_modules: tests/oidc/package-lock.json

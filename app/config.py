@@ -9,6 +9,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.storage_url import parse_file_store_url
+
 
 class ConfigError(RuntimeError):
     """A setting is missing or malformed; the app refuses to start."""
@@ -153,8 +155,14 @@ class Settings:
     app_hosts: tuple[str, ...] = ()
     # Bearer token of GET /metrics (METRICS_TOKEN); unset: the endpoint answers 404.
     metrics_token: str = ""
+    # Where dossier files live (app/core/storage_url.py): empty is "files" under upload_dir.
+    file_store_url: str = ""
 
     def __post_init__(self) -> None:
+        try:
+            parse_file_store_url(self.file_store_url)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
         if not 0 < self.max_files_per_document <= self.max_files_per_dossier:
             raise ConfigError("MAX_FILES_PER_DOCUMENT must be > 0 and <= "
                               "MAX_FILES_PER_DOSSIER")
@@ -223,6 +231,7 @@ class Settings:
             retention=_retention(env.get("RETENTION", "")),
             app_hosts=_hosts(env.get("APP_HOSTS")),
             metrics_token=env.get("METRICS_TOKEN", ""),
+            file_store_url=env.get("FILE_STORE_URL", ""),
         )
 
     def flask_config(self) -> dict[str, Any]:

@@ -4,20 +4,27 @@ JSON API (POST /api/v1/dossiers) under gunicorn (2 workers, gthread) with concur
     .venv/bin/python bench/submissions.py                  # SQLite, then a throw-away PostgreSQL
     .venv/bin/python bench/submissions.py --backend sqlite --clients 8 --requests 200
     .venv/bin/python bench/submissions.py --database-url postgresql://user@host/emptydb
+    .venv/bin/python bench/submissions.py --store both   # local disk, then S3 on SeaweedFS
 
-Prints req/s and the p50/p95 latency per backend. Every submission must answer 201.
+Prints req/s and the p50/p95 latency per backend and file store. Every submission must
+answer 201. `--store s3` starts a throw-away SeaweedFS (tests/s3_server.py) and keeps the
+files there with AES256 server-side encryption, as a production bucket would.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import threading
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import common
 import requests
+
+from tests import s3_server
 
 
 def photos(count: int = 3) -> list[bytes]:
@@ -25,9 +32,32 @@ def photos(count: int = 3) -> list[bytes]:
     return [common.document_photo(1600, 1200, noise=5, quality=90, seed=i) for i in range(count)]
 
 
-def run(backend: str, given_url: str | None, clients: int, total: int, threads: int) -> None:
-    with common.workdir() as folder, common.database(given_url, backend, folder) as url:
+@contextlib.contextmanager
+def file_store(kind: str) -> Iterator[tuple[dict[str, str], Callable[[], int]]]:
+    """The environment that puts the app's files on `kind`, and a counter of stored files."""
+    if kind == "local":
+        yield {}, lambda: -1
+        return
+    server = s3_server.start()
+    try:
+        server.create_bucket("bench")
+        client = server.client()
+
+        def count() -> int:
+            pages = client.get_paginator("list_objects_v2").paginate(Bucket="bench")
+            return sum(len(page.get("Contents", ())) for page in pages)
+
+        yield server.env("bench", "files", sse="AES256"), count
+    finally:
+        server.stop()
+
+
+def run(backend: str, given_url: str | None, clients: int, total: int, threads: int,
+        store: str = "local") -> None:
+    with common.workdir() as folder, common.database(given_url, backend, folder) as url, \
+            file_store(store) as (store_env, count_stored):
         uploads = folder / "uploads"
+        # The seed writes no file; the app's processes read the store from the environment.
         demo = common.seed_database(url, uploads)
         pictures = photos()
         # Two photos for the first paper, one for the second (1.004884 asks for two).
@@ -36,7 +66,9 @@ def run(backend: str, given_url: str | None, clients: int, total: int, threads: 
                  (demo.requirements[-1], "can-cuoc.jpg", pictures[2], "image/jpeg")]
         parts = common.api_submission(demo, files)
         body_kb = sum(len(p[1][1]) for p in parts) / 1024
-        env = {"DATABASE_URL": url, "UPLOAD_DIR": str(uploads)}
+        # One bench client sends what a whole district would, all from one phone number.
+        env = {"DATABASE_URL": url, "UPLOAD_DIR": str(uploads), "MAX_PHONE_MB_PER_DAY": "100000",
+               **store_env}
         with common.gunicorn(env, workers=2, threads=threads) as server:
             endpoint = f"{server.url}/api/v1/dossiers"
             local = threading.local()
@@ -58,8 +90,9 @@ def run(backend: str, given_url: str | None, clients: int, total: int, threads: 
                 started = time.perf_counter()
                 latencies = list(pool.map(submit, range(total)))
                 wall = time.perf_counter() - started
-        stored = sum(1 for p in (uploads / "files").rglob("*") if p.is_file())
-    print(f"{backend:10s} {total} submissions ({body_kb:.0f} KB each, 3 photos), "
+        stored = count_stored() if store == "s3" else sum(
+            1 for p in (uploads / "files").rglob("*") if p.is_file())
+    print(f"{backend:10s} {store:5s} {total} submissions ({body_kb:.0f} KB each, 3 photos), "
           f"{clients} clients, gunicorn 2 workers × {threads} threads: "
           f"{total / wall:6.1f} req/s   p50 {common.percentile(latencies, .5) * 1000:5.0f} ms"
           f"   p95 {common.percentile(latencies, .95) * 1000:5.0f} ms   "
@@ -74,12 +107,18 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--requests", type=int, default=120)
     parser.add_argument("--threads", type=int, default=4, help="gthread threads per worker")
+    parser.add_argument("--store", choices=("local", "s3", "both"), default="local",
+                        help="where the files go: local disk, S3 on a SeaweedFS started here")
     args = parser.parse_args()
+    stores = ("local", "s3") if args.store == "both" else (args.store,)
     if args.database_url:
-        run("postgresql", args.database_url, args.clients, args.requests, args.threads)
+        for store in stores:
+            run("postgresql", args.database_url, args.clients, args.requests, args.threads,
+                store)
         return
     for backend in ("sqlite", "postgresql") if args.backend == "both" else (args.backend,):
-        run(backend, None, args.clients, args.requests, args.threads)
+        for store in stores:
+            run(backend, None, args.clients, args.requests, args.threads, store)
 
 
 if __name__ == "__main__":

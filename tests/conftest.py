@@ -1,8 +1,9 @@
 """Test harness: real SQLite or a real PostgreSQL started here, a live server, Chromium.
 
 Run on PostgreSQL with `pytest --db=postgresql` (a server is started on 127.0.0.1) or with
-TEST_DATABASE_URL pointing at one. In CI a missing tool fails the run; locally the tests that
-need it are skipped with the reason printed.
+TEST_DATABASE_URL pointing at one. `--store=s3` keeps every app's files in a SeaweedFS
+server started here (S3 API on 127.0.0.1), each test under its own prefix. In CI a missing
+tool fails the run; locally the tests that need it are skipped with the reason printed.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import os
 import re
 import shutil
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -36,6 +38,7 @@ from tests.push_service import PushService
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 CHROMIUM = "/usr/bin/chromium"
+S3_BUCKET = "motcua-tests"
 # Keeps Chromium off the closed network (no update, sync or background requests).
 CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-gpu"]
@@ -44,6 +47,10 @@ CHROMIUM_ARGS = ["--disable-background-networking", "--disable-component-update"
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--db", default=os.environ.get("MOTCUA_TEST_DB", "sqlite"),
                      choices=("sqlite", "postgresql"), help="database backend for the suite")
+    parser.addoption("--store", default=os.environ.get("MOTCUA_TEST_STORE", "local"),
+                     choices=("local", "s3"),
+                     help="file store of every app: local disk, or S3 on a SeaweedFS started "
+                          "for the session")
 
 
 # Fixtures that serve the app to other threads or processes: what they read must be committed.
@@ -120,6 +127,78 @@ def redis_url() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def seaweed() -> Iterator[Any]:
+    """A SeaweedFS server (S3 on 127.0.0.1) with the bucket `motcua-tests`, started on first
+    use and stopped at the end of the session."""
+    from tests import s3_server
+
+    try:
+        server = s3_server.start()
+    except s3_server.SeaweedUnavailable as exc:
+        need(str(exc))
+        return
+    try:
+        server.create_bucket(S3_BUCKET)
+        yield server
+    finally:
+        server.stop()
+
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _file_store(request: pytest.FixtureRequest) -> Iterator[str]:
+    """With --store=s3, every app the tests make (through the environment, as production
+    reads it) keeps its files in the session's SeaweedFS; `app` gives each test a prefix."""
+    if request.config.getoption("--store") != "s3":
+        yield "local"
+        return
+    server = request.getfixturevalue("seaweed")
+    saved = {k: os.environ.get(k) for k in ("FILE_STORE_URL", "AWS_ACCESS_KEY_ID",
+                                           "AWS_SECRET_ACCESS_KEY")}
+    os.environ.update(server.env(S3_BUCKET, "shared"))
+    try:
+        yield "s3"
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def s3_url(seaweed: Any, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A FILE_STORE_URL on the session's SeaweedFS under a prefix of this test's own (5 MB
+    multipart parts, AES256 server-side encryption), whatever --store says."""
+    env = seaweed.env(S3_BUCKET, f"t-{uuid.uuid4().hex}", sse="AES256", multipart_mb="5")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return env["FILE_STORE_URL"]
+
+
+@pytest.fixture(params=["local", "s3"])
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Run the test once with each file store."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store_app(app: Flask, store_kind: str, tmp_path: Path,
+              request: pytest.FixtureRequest) -> Flask:
+    """The test app on a local folder or on S3 (SeaweedFS), as `store_kind` says."""
+    if store_kind == "local":
+        return f.use_file_store(app, f"file://{tmp_path / 'store'}")
+    return f.use_file_store(app, request.getfixturevalue("s3_url"))
+
+
+def own_prefix(url: str) -> str:
+    """The session's FILE_STORE_URL with a prefix of the test's own."""
+    head, _sep, query = url.partition("?")
+    bucket = head.removeprefix("s3://").split("/", 1)[0]
+    return f"s3://{bucket}/t-{uuid.uuid4().hex}?{query}"
+
+
+@pytest.fixture(scope="session")
 def _schema(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
     """Create the schema once per session (the migration itself is tested separately)."""
     app = make_app(database_url, tmp_path_factory.mktemp("uploads"))
@@ -187,7 +266,8 @@ def _empty_all_tables(url: str) -> None:
 
 
 @pytest.fixture
-def app(_schema: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Flask]:
+def app(_schema: str, _file_store: str, tmp_path: Path,
+        request: pytest.FixtureRequest) -> Iterator[Flask]:
     """A fresh app on the session's schema; what the test wrote is gone afterwards.
 
     No app context is held during the test: each client request gets its own, as in
@@ -196,7 +276,10 @@ def app(_schema: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterato
     tests marked `committed` really commit, and the tables are emptied afterwards.
     """
     committed = request.node.get_closest_marker("committed") is not None
-    application = make_app(_schema, tmp_path / "uploads")
+    store: dict[str, Any] = {}
+    if _file_store == "s3":
+        store = {"file_store_url": own_prefix(os.environ["FILE_STORE_URL"])}
+    application = make_app(_schema, tmp_path / "uploads", SETTINGS=store)
     connection = outer = None
     with application.app_context():
         limiter.reset()  # rate-limit counters must not leak from one test into the next

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,7 +24,7 @@ from app.core import exports
 from app.core.vntime import to_vietnam_time, vietnam_day_start, vietnam_today
 from app.core.workdays import load_calendar
 from app.dossiers import workflow
-from app.dossiers.filestore import get_file_store
+from app.dossiers.downloads import send_stored
 from app.dossiers.forms import (
     clean_applicant,
     new_idempotency_key,
@@ -136,16 +135,12 @@ def dossier_file(code: str, file_id: int) -> Any:
     if stored is None:
         abort(404)
     services.record(current_user, "view_file", found, stored)
-    try:
-        stream = get_file_store().open(stored.storage_key)
-    except (FileNotFoundError, ValueError):
-        abort(404)
     # Images and PDFs open in the browser; anything else is downloaded, never rendered.
     is_pdf = stored.content_type == "application/pdf"
     inline = is_pdf or stored.content_type.startswith("image/")
-    response = send_file(stream, mimetype=stored.content_type, as_attachment=not inline,
-                         download_name=stored.original_name or stored.storage_key,
-                         conditional=False, etag=False, max_age=0)
+    response = send_stored(stored.storage_key, mimetype=stored.content_type,
+                           as_attachment=not inline,
+                           download_name=stored.original_name or stored.storage_key)
     if is_pdf:
         # The browser's PDF viewer runs the file's scripts; sandboxed, they cannot reach
         # this origin or the officer's session.

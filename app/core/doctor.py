@@ -57,10 +57,10 @@ def check(settings: Settings, config: Mapping[str, Any]) -> list[Refusal]:
         refuse("SECRET_KEY", f"too weak (shorter than {MIN_SECRET_CHARS} characters, too few "
                f"different ones, or a placeholder); set it to the output of {HOW_TO_GENERATE}")
     hosts = len(settings.app_hosts)
-    if hosts > 1 and config.get("MOTCUA_FILE_STORE", "local") == "local":
-        refuse("MOTCUA_FILE_STORE", f"APP_HOSTS declares {hosts} hosts but dossier files are "
-               "kept on this host's disk (UPLOAD_DIR), which the others cannot read; set the "
-               "shared object store (MOTCUA_FILE_STORE=s3 with its S3 settings), or declare "
+    if hosts > 1 and not settings.file_store_url.strip().startswith("s3://"):
+        refuse("FILE_STORE_URL", f"APP_HOSTS declares {hosts} hosts but dossier files are "
+               "kept on this host's disk, which the others cannot read; set the shared object "
+               "store (FILE_STORE_URL=s3://BUCKET/PREFIX?endpoint=…&sse=AES256), or declare "
                "one host in APP_HOSTS")
     if hosts > 1 and not settings.vapid_private_key:
         refuse("VAPID_PRIVATE_KEY", f"APP_HOSTS declares {hosts} hosts, and without this "

@@ -45,39 +45,57 @@ STORAGE_ERRORS = Counter("motcua_storage_errors", "Dossier file store operations
 
 
 class CountedStore:
-    """A file store whose failures are counted (and still raised). A bad key (ValueError)
-    is the caller's mistake, not the store's, and is not counted."""
+    """A file store whose failures are counted (and still raised). A bad key (ValueError) or
+    a missing one (FileNotFoundError) is the caller's case, not the store's: not counted."""
 
     def __init__(self, inner: Any) -> None:
-        self._inner = inner
+        self.inner = inner
 
     def _call(self, operation: str, method: Callable[..., Any], *args: Any) -> Any:
         try:
             return method(*args)
-        except ValueError:
+        except (ValueError, FileNotFoundError):
             raise
         except Exception:
             STORAGE_ERRORS.labels(operation=operation).inc()
             raise
 
     def put_file(self, src_path: Any, ext: str) -> str:
-        return str(self._call("put", self._inner.put_file, src_path, ext))
+        return str(self._call("put", self.inner.put_file, src_path, ext))
 
     def put_bytes(self, data: bytes, ext: str) -> str:
-        return str(self._call("put", self._inner.put_bytes, data, ext))
+        return str(self._call("put", self.inner.put_bytes, data, ext))
+
+    def put_stream(self, src: BinaryIO, ext: str) -> str:
+        return str(self._call("put", self.inner.put_stream, src, ext))
 
     def open(self, key: str) -> BinaryIO:
-        opened: BinaryIO = self._call("open", self._inner.open, key)
+        opened: BinaryIO = self._call("open", self.inner.open, key)
         return opened
 
+    def read(self, key: str) -> Any:
+        return self._call("open", self.inner.read, key)
+
     def delete(self, key: str) -> None:
-        self._call("delete", self._inner.delete, key)
+        self._call("delete", self.inner.delete, key)
 
     def exists(self, key: str) -> bool:
-        return bool(self._call("exists", self._inner.exists, key))
+        return bool(self._call("exists", self.inner.exists, key))
+
+    def entries(self) -> Iterator[Any]:
+        listing = self._call("list", self.inner.entries)
+        while True:  # a listing fails page by page, while it is read
+            try:
+                entry = self._call("list", next, listing)
+            except StopIteration:
+                return
+            yield entry
+
+    def remove_entry(self, entry: Any) -> None:
+        self._call("delete", self.inner.remove_entry, entry)
 
     def __getattr__(self, name: str) -> Any:  # anything else the store offers (path, …)
-        return getattr(self._inner, name)
+        return getattr(self.inner, name)
 
 
 class _DatabaseFigures:

@@ -7,6 +7,7 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 
+from app.dossiers.filestore import FileStoreUnavailable
 from app.dossiers.services import sweep_orphan_files
 
 dossiers_cli = AppGroup("dossiers", help="Dossier maintenance.")
@@ -17,7 +18,11 @@ dossiers_cli = AppGroup("dossiers", help="Dossier maintenance.")
               help="Only files older than this (younger ones may belong to a request in flight).")
 def sweep_files(min_age_minutes: int) -> None:
     """Delete stored files that no dossier references (left by a crash before commit)."""
-    removed = sweep_orphan_files(timedelta(minutes=min_age_minutes))
+    try:
+        removed = sweep_orphan_files(timedelta(minutes=min_age_minutes))
+    except FileStoreUnavailable as exc:
+        raise click.ClickException("the file store did not answer; nothing more was "
+                                   "removed (see the log)") from exc
     for path in removed:
         click.echo(f"removed {path}")
     click.echo(f"{len(removed)} orphan file(s) removed")

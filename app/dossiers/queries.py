@@ -10,6 +10,7 @@ from app.core.vntime import vietnam_day_start, vietnam_today
 from app.dossiers.codes import canonical_code
 from app.dossiers.models import Dossier, DossierFile
 from app.extensions import db
+from app.feedback.models import Counter, Feedback
 from app.places.models import Agency, Village
 from app.places.queries import select_communes
 from app.procedures.models import Procedure
@@ -86,7 +87,11 @@ def file_of(dossier: Dossier, file_id: int) -> DossierFile | None:
 
 
 def referenced_storage_keys() -> set[str]:
-    return set(db.session.scalars(select(DossierFile.storage_key)))
+    """Every key a row holds: dossier files, and the photos of feedback and counters."""
+    keys = set(db.session.scalars(select(DossierFile.storage_key)))
+    for column in (Feedback.photo_key, Counter.photo_key):
+        keys.update(db.session.scalars(select(column).where(column.is_not(None))))
+    return keys
 
 
 def agencies_for(procedure: Procedure) -> list[Agency]:

@@ -9,7 +9,6 @@ import time
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -22,7 +21,7 @@ from app.core.models import utcnow
 from app.core.text import fold
 from app.dossiers import queries, workflow
 from app.dossiers.codes import hash_secret, next_dossier_code, tracking_secret
-from app.dossiers.filestore import get_file_store
+from app.dossiers.filestore import FileStoreUnavailable, get_file_store
 from app.dossiers.forms import Applicant, Submission, discard_all, upload_tmp_dir
 from app.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, FileKind
 from app.dossiers.uploads import CleanUpload
@@ -156,7 +155,7 @@ def delete_stored(keys: Iterable[str]) -> None:
     for key in keys:
         try:
             store.delete(key)
-        except OSError:
+        except (OSError, FileStoreUnavailable):
             current_app.logger.warning("could not delete stored file %s", key, exc_info=True)
 
 
@@ -189,27 +188,28 @@ def withdraw_dossier(dossier: Dossier, reason: str) -> DossierEvent:
     return event
 
 
-def sweep_orphan_files(older_than: timedelta = timedelta(hours=1)) -> list[str]:
-    """Delete stored files no DossierFile row references, and stale temporary files.
+def sweep_orphan_files(older_than: timedelta = timedelta(hours=1),
+                       now: float | None = None) -> list[str]:
+    """Delete what the file store holds that no row references (and its unfinished
+    uploads), and stale temporary upload files; return where each was.
 
-    They come from a crash between writing a file and the commit. Only files older than
-    `older_than` go: a younger one may belong to a request still in flight.
+    They come from a crash between writing a file and the commit. Only what is older than
+    `older_than` goes: a younger one may belong to a request still in flight.
     """
-    store = get_file_store()
-    roots = [Path(getattr(store, "root", "")), upload_tmp_dir()]
-    if not roots[0].name:
-        raise RuntimeError("this file store cannot be listed; sweep it with its own tools")
     referenced = queries.referenced_storage_keys()
-    cutoff = time.time() - older_than.total_seconds()
+    cutoff = (time.time() if now is None else now) - older_than.total_seconds()
+    store = get_file_store()
     removed: list[str] = []
-    for root in roots:
-        for path in root.rglob("*"):
-            if not path.is_file() or path.name in referenced:
-                continue
-            try:
-                if path.stat().st_mtime < cutoff:
-                    path.unlink()
-                    removed.append(str(path))
-            except FileNotFoundError:
-                continue  # deleted meanwhile by the request that owned it
+    for entry in list(store.entries()):
+        if entry.key not in referenced and entry.modified < cutoff:
+            store.remove_entry(entry)
+            removed.append(entry.label)
+    # The uploads being cleaned are always on local disk, whichever store keeps the files.
+    for path in upload_tmp_dir().rglob("*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(str(path))
+        except FileNotFoundError:
+            continue  # deleted meanwhile by the request that owned it
     return removed

@@ -14,7 +14,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,7 +23,7 @@ from app.core.dates import vietnamese_date
 from app.core.identity import IdentityError, normalize_phone
 from app.core.vntime import to_vietnam_time
 from app.dossiers import access, forms, policies, queries, services, workflow
-from app.dossiers.filestore import get_file_store
+from app.dossiers.downloads import send_stored
 from app.dossiers.models import Dossier
 from app.dossiers.status import mask_name, public_timeline
 from app.extensions import limiter
@@ -215,10 +214,8 @@ def dossier_file(code: str, file_id: int):  # noqa: ANN201
     if stored is None:
         abort(404)
     ext = _EXTENSIONS.get(stored.content_type, "bin")
-    response = send_file(get_file_store().open(stored.storage_key),
-                         mimetype=stored.content_type,
-                         download_name=f"{dossier.code}-{stored.id}.{ext}",
-                         conditional=False, etag=False, max_age=0)
+    response = send_stored(stored.storage_key, mimetype=stored.content_type,
+                           download_name=f"{dossier.code}-{stored.id}.{ext}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     if stored.content_type == "application/pdf":
         # A PDF viewer runs scripts; sandboxed, it cannot reach this origin's cookies.

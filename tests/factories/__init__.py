@@ -5,6 +5,7 @@ tests/conftest.py. No test module imports another test module: shared code lives
 `f.agency`, `f.procedure`, `f.officer`, `f.dossier`, `f.attach_image`, `f.login`, ...
 """
 
+from tests.factories.apps import use_file_store
 from tests.factories.dossiers import SECRET, attach_image, dossier
 from tests.factories.files import jpeg, pdf, png_bytes
 from tests.factories.officers import (
@@ -22,4 +23,4 @@ from tests.factories.procedures import procedure
 
 __all__ = ["PASSWORD", "SECRET", "action_form", "agency", "attach_image", "csrf_token",
            "dossier", "jpeg", "login", "officer", "password_hash", "pdf", "png_bytes",
-           "procedure", "sign_in", "signed_in"]
+           "procedure", "sign_in", "signed_in", "use_file_store"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -17,3 +18,9 @@ def make_app(database_url: str, upload_dir: Path, **config: Any) -> Flask:
     # Pages are rendered afresh in tests unless a test turns the public page cache on.
     config.setdefault("PAGE_CACHE_SECONDS", 0)
     return create_app({"TESTING": True, "SETTINGS": settings, **config})
+
+
+def use_file_store(app: Flask, url: str) -> Flask:
+    """The app keeps its files in the store FILE_STORE_URL `url` names from now on."""
+    app.config["MOTCUA"] = dataclasses.replace(app.config["MOTCUA"], file_store_url=url)
+    return app

@@ -18,6 +18,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from app.accounts.models import Officer, Role
+from app.dossiers.filestore import get_file_store
 from app.dossiers.models import Dossier
 from app.dossiers.workflow import Actor, apply
 from app.extensions import db
@@ -183,6 +184,10 @@ def officer_move(app: Flask, code: str, action: str, by: int, **data: Any) -> No
         db.session.commit()
 
 
-def stored_files(upload_dir: Path) -> list[Path]:
-    """Every file under the upload folder (stored and temporary)."""
-    return [p for p in upload_dir.rglob("*") if p.is_file()] if upload_dir.exists() else []
+def stored_files(app: Flask) -> list[str]:
+    """The names of everything the app's file store holds (local disk or S3), and of the
+    temporary upload files left in the upload folder."""
+    with app.app_context():
+        names = [entry.key for entry in get_file_store().entries()]
+    tmp = Path(app.config["MOTCUA"].upload_dir) / "tmp"
+    return names + ([p.name for p in tmp.rglob("*") if p.is_file()] if tmp.exists() else [])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -100,7 +99,7 @@ def test_validation_errors_are_422_with_fields(app: Flask, client, world: World)
                          content_type="multipart/form-data")
     assert broken.status_code == 422
     assert _counts(app) == (0, 0)
-    assert stored_files(Path(app.config["MOTCUA"].upload_dir)) == []
+    assert stored_files(app) == []
 
 
 def test_idempotency_key_is_required(app: Flask, client, world: World) -> None:
@@ -118,7 +117,7 @@ def test_bad_second_file_leaves_no_dossier_and_no_files(app: Flask, client,
     assert response.status_code == 422
     assert f"doc-{world.required_doc}" in response.get_json()["error"]["fields"]
     assert _counts(app) == (0, 0)
-    assert stored_files(Path(app.config["MOTCUA"].upload_dir)) == []
+    assert stored_files(app) == []
 
 
 def _send(base: str, world: World, key: str, photo: bytes) -> requests.Response:
@@ -146,7 +145,7 @@ def test_twenty_concurrent_submissions(app: Flask, live_server: str, world: Worl
     assert _counts(app) == (20, 20)
     with app.app_context():
         keys = set(db.session.scalars(select(DossierFile.storage_key)))
-    assert {p.name for p in stored_files(Path(app.config["MOTCUA"].upload_dir))} == keys
+    assert set(stored_files(app)) == keys
 
 
 @pytest.mark.usefixtures("postgresql_only")
@@ -159,7 +158,7 @@ def test_concurrent_retries_of_one_key_make_one_dossier(app: Flask, live_server:
     assert statuses == [200] * 7 + [201], [r.text for r in responses]
     assert len({r.json()["tracking_url"] for r in responses}) == 1
     assert _counts(app) == (1, 1)
-    assert len(stored_files(Path(app.config["MOTCUA"].upload_dir))) == 1
+    assert len(stored_files(app)) == 1
 
 
 def test_paths_are_in_the_openapi_document(client) -> None:

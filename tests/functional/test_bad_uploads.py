@@ -236,7 +236,7 @@ def _nothing_stored(app: Flask) -> None:
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DossierFile)) == 0
         assert db.session.scalar(select(func.count()).select_from(Dossier)) == 0
-    assert stored_files(Path(app.config["MOTCUA"].upload_dir)) == []
+    assert stored_files(app) == []
 
 
 def test_the_hostile_corpus_is_refused_everywhere_with_a_vietnamese_message(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -45,7 +44,7 @@ def test_resubmit_after_a_supplement_request(app: Flask, client, world: World) -
     assert state["status"] == "submitted"
     assert state["events"][-1] == ("resubmit", "Đã chụp đủ hai trang")
     assert [k for k, _key in state["files"]] == ["application", "supplement", "supplement"]
-    assert len(stored_files(Path(app.config["MOTCUA"].upload_dir))) == 3
+    assert len(stored_files(app)) == 3
     html = client.get(f"/d/{code}").get_data(as_text=True)
     assert "Nộp bổ sung giấy tờ" in html and "Đã chụp đủ hai trang" in html
 
@@ -84,7 +83,7 @@ def test_resubmit_needs_something_and_refuses_bad_files(app: Flask, client,
         content_type="multipart/form-data")
     assert bad.status_code == 422
     assert _dossier(app, code)["status"] == "needs_supplement"
-    assert len(stored_files(Path(app.config["MOTCUA"].upload_dir))) == 1
+    assert len(stored_files(app)) == 1
 
 
 def test_resubmit_when_nothing_was_asked_is_refused(app: Flask, client, world: World) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import func, select
 
+from app.dossiers.filestore import get_file_store
 from app.dossiers.models import Dossier, DossierFile
 from app.extensions import db
 from tests.factories.files import jpeg, pdf
@@ -114,7 +115,7 @@ def test_submit_redirects_to_confirmation_with_code_and_expected_date(
         # The secret itself is never stored.
         assert location.split("t=")[1] not in (dossier.tracking_secret_hash or "")
         keys = {f.storage_key for f in dossier.files}
-    on_disk = {p.name for p in stored_files(_upload_dir(app))}
+    on_disk = set(stored_files(app))
     assert on_disk == keys
 
 
@@ -138,7 +139,7 @@ def test_validation_errors_rerender_with_messages_and_keep_text(
     assert 'value="Nguyễn Văn An"' in html  # text kept
     assert f'name="idempotency_key" value="{key}"' in html  # the same attempt continues
     assert _count(app, Dossier) == 0
-    assert stored_files(_upload_dir(app)) == []
+    assert stored_files(app) == []
 
 
 def test_enhanced_form_is_not_told_to_choose_its_photos_again(client, world: World) -> None:
@@ -175,7 +176,7 @@ def test_same_key_twice_gives_one_dossier_and_the_same_redirect(
     assert first.headers["Location"] == again.headers["Location"]
     assert _count(app, Dossier) == 1
     assert _count(app, DossierFile) == 1
-    assert len(stored_files(_upload_dir(app))) == 1
+    assert len(stored_files(app)) == 1
 
 
 def test_same_key_with_another_body_is_409(app: Flask, client, world: World) -> None:
@@ -185,7 +186,7 @@ def test_same_key_with_another_body_is_409(app: Flask, client, world: World) -> 
     assert other.status_code == 409
     assert "Mã gửi này đã được dùng cho một hồ sơ khác" in other.get_data(as_text=True)
     assert _count(app, Dossier) == 1
-    assert len(stored_files(_upload_dir(app))) == 1
+    assert len(stored_files(app)) == 1
 
 
 def test_a_request_failing_half_way_leaves_nothing(app: Flask, client, world: World) -> None:
@@ -197,7 +198,7 @@ def test_a_request_failing_half_way_leaves_nothing(app: Flask, client, world: Wo
     assert response.status_code == 422
     assert f'id="f-doc-{world.optional_doc}-error"' in response.get_data(as_text=True)
     assert _count(app, Dossier) == 0
-    assert stored_files(_upload_dir(app)) == []
+    assert stored_files(app) == []
 
 
 def test_codes_count_up_per_commune(client, world: World) -> None:
@@ -216,20 +217,27 @@ def test_post_without_csrf_token_is_refused(app: Flask, client, world: World) ->
 
 
 def test_sweep_removes_only_old_unreferenced_files(app: Flask, client, world: World) -> None:
+    # Whichever store the app uses (local disk, or S3 in the PostgreSQL pass): a stored
+    # object's age is the store's own, so "old" is reached by shortening the grace period.
     code, _secret = submit(client, world)
-    (kept,) = stored_files(_upload_dir(app))
-    orphan = kept.parent / ("A" * 32 + ".jpg")
-    orphan.write_bytes(jpeg())
-    young = kept.parent / ("B" * 32 + ".jpg")
-    young.write_bytes(jpeg())
+    (kept,) = stored_files(app)
+    with app.app_context():
+        orphan = get_file_store().put_bytes(jpeg(), "jpg")
     stale_tmp = _upload_dir(app) / "tmp" / "raw-crash.part"
     stale_tmp.parent.mkdir(parents=True, exist_ok=True)
     stale_tmp.write_bytes(b"half")
     two_hours_ago = time.time() - 7200
-    for path in (kept, orphan, stale_tmp):
-        os.utime(path, (two_hours_ago, two_hours_ago))
+    os.utime(stale_tmp, (two_hours_ago, two_hours_ago))
+    young_tmp = _upload_dir(app) / "tmp" / "raw-in-flight.part"
+    young_tmp.write_bytes(b"half")
     result = app.test_cli_runner().invoke(args=["dossiers", "sweep-files"])
     assert result.exit_code == 0, result.output
+    assert f"removed {stale_tmp}" in result.output
+    assert "1 orphan file(s) removed" in result.output
+    assert sorted(stored_files(app)) == sorted([kept, orphan, young_tmp.name])
+    result = app.test_cli_runner().invoke(args=["dossiers", "sweep-files",
+                                                "--min-age-minutes", "0"])
+    assert result.exit_code == 0, result.output
     assert "2 orphan file(s) removed" in result.output
-    assert sorted(stored_files(_upload_dir(app))) == sorted([kept, young])
+    assert stored_files(app) == [kept]
     assert client.get(f"/d/{code}").status_code == 200

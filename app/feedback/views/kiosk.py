@@ -7,12 +7,12 @@ import contextlib
 import uuid as uuidlib
 from typing import Any
 
-from flask import abort, jsonify, redirect, render_template, request, send_file, url_for
+from flask import abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.errors import DomainError, render_error
-from app.dossiers.filestore import get_file_store
+from app.dossiers.downloads import send_stored
 from app.extensions import csrf, limiter
 from app.feedback import forms, policies, queries, services
 from app.feedback import kiosk as device
@@ -50,8 +50,7 @@ def kiosk_photo(counter_id: int) -> Any:
         abort(404)
     if not (device.unlocks(counter) or policies.same_agency(current_user, counter.agency_id)):
         abort(403)
-    return send_file(get_file_store().open(counter.photo_key), mimetype="image/jpeg",
-                     max_age=0, conditional=False, etag=False)
+    return send_stored(counter.photo_key, mimetype="image/jpeg")
 
 
 @bp.post("/kiosk/<int:counter_id>/rate")

@@ -13,7 +13,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -22,7 +21,7 @@ from flask_login import current_user
 from app.core import exports
 from app.core.errors import DomainError
 from app.core.vntime import vietnam_today
-from app.dossiers.filestore import get_file_store
+from app.dossiers.downloads import send_stored
 from app.dossiers.forms import clean_files
 from app.feedback import forms, kiosk, policies, queries, reports, services
 from app.feedback.models import Counter
@@ -69,8 +68,7 @@ def feedback_photo(feedback_id: int) -> Any:
     item = _load_feedback(feedback_id)
     if not item.photo_key:
         abort(404)
-    return send_file(get_file_store().open(item.photo_key), mimetype=item.photo_type,
-                     max_age=0, conditional=False, etag=False)
+    return send_stored(item.photo_key, mimetype=item.photo_type)
 
 
 @office.route("/counters", methods=["GET", "POST"])

@@ -31,9 +31,10 @@ UNSAFE: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
      "SECRET_KEY", "token_urlsafe"),
     ("repetitive secret", {"secret_key": "ab" * 30}, {}, "SECRET_KEY", "token_urlsafe"),
     ("local files on two hosts", {"app_hosts": ("web1", "web2"), "vapid_private_key": "k"},
-     {}, "MOTCUA_FILE_STORE", "s3"),
-    ("a VAPID key per host", {"app_hosts": ("web1", "web2")},
-     {"MOTCUA_FILE_STORE": "s3"}, "VAPID_PRIVATE_KEY", "same on every host"),
+     {}, "FILE_STORE_URL", "s3://"),
+    ("a VAPID key per host", {"app_hosts": ("web1", "web2"),
+                              "file_store_url": "s3://motcua-files"},
+     {}, "VAPID_PRIVATE_KEY", "same on every host"),
     ("limits in memory", {"ratelimit_storage_uri": "memory://"}, {},
      "RATELIMIT_STORAGE_URI", "redis://"),
     ("the local push allowance", {"production": False, "push_test_hosts": ("127.0.0.1",)},
@@ -50,8 +51,9 @@ UNSAFE: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
 def test_a_clean_production_configuration_passes() -> None:
     assert doctor.check(CLEAN, {}) == []
     assert doctor.check(dataclasses.replace(CLEAN, app_hosts=("web1", "web2"),
-                                            vapid_private_key="key"),
-                        {"MOTCUA_FILE_STORE": "s3"}) == []
+                                            vapid_private_key="key",
+                                            file_store_url="s3://motcua-files"),
+                        {}) == []
 
 
 @pytest.mark.parametrize(("changes", "config", "setting", "fix"),
@@ -97,5 +99,5 @@ def test_settings_from_the_environment_are_checked_as_read(tmp_path: Path) -> No
            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0", "APP_HOSTS": "web1, web2"}
     settings = Settings.from_env(tmp_path, env)
     assert settings.app_hosts == ("web1", "web2")
-    assert [r.setting for r in doctor.check(settings, {})] == ["MOTCUA_FILE_STORE",
+    assert [r.setting for r in doctor.check(settings, {})] == ["FILE_STORE_URL",
                                                                 "VAPID_PRIVATE_KEY"]

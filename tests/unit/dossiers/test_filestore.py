@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.dossiers.filestore import LocalFileStore, get_file_store
+from tests.factories.apps import use_file_store
 
 KEY = re.compile(r"^[A-Za-z0-9_-]{32}\.(jpg|pdf)$")
 
@@ -82,7 +83,8 @@ def test_open_of_a_missing_file(store: LocalFileStore) -> None:
 
 
 def test_the_configured_store_lives_in_the_upload_dir_outside_static(app) -> None:  # noqa: ANN001
-    with app.app_context():
+    # FILE_STORE_URL unset (the embedded default), whatever store the test pass uses.
+    with use_file_store(app, "").app_context():
         store = get_file_store()
         upload_dir = Path(app.config["MOTCUA"].upload_dir)
         key = store.put_bytes(b"data", "pdf")
