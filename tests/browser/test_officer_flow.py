@@ -28,7 +28,7 @@ def _sign_in(page, username, totp_secret=None):
         page.wait_for_url("**/officer/login/totp")
         page.fill("#code", pyotp.TOTP(totp_secret).now())
         page.click("button[type=submit]")
-    page.wait_for_url("**/officer/")
+    page.wait_for_url("**/officer/inbox")
 
 
 def _act(page, code, label, fill=None):

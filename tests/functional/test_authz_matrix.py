@@ -150,7 +150,7 @@ def test_authorization_matrix(app, world, subject):
 
     # Everyone sends a valid CSRF token (anyone can read one off the login page): the
     # refusals below must come from the back office's own rules, not from CSRF.
-    token = csrf_token(client.get("/officer/" if role else "/officer/login").data)
+    token = csrf_token(client.get("/officer/account" if role else "/officer/login").data)
     for status, action in PAIRS:
         code = world.codes[f"{status.value}:{action}"]
         # The factory's dossiers were never received unless their status says so.
