@@ -24,6 +24,7 @@ from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.vntime import vietnam_day, vietnam_today
 from app.core.workdays import due_date_for, judge_timeliness, load_calendar
+from app.dossiers import handover
 from app.dossiers.models import Dossier, DossierEvent, DossierStatus
 from app.extensions import db
 
@@ -239,8 +240,10 @@ TRANSITIONS: dict[tuple[DossierStatus | None, str], Transition] = {
                                             note_required=_REASON),
     # Procedures a specialist settles without a leader's signature.
     (S.IN_PROGRESS, "mark_result_ready"): _to(S.RESULT_READY, "officer", _SPECIALIST),
-    # Payments add their "fee owed" precondition to this move (see create_app).
-    (S.RESULT_READY, "return_result"): _to(S.RETURNED, "officer", _DESK),
+    # Payments add their "fee owed" precondition to this move (see create_app). How the
+    # result went out is said; at the counter, who took it (name, CCCD, relation).
+    (S.RESULT_READY, "return_result"): _to(S.RETURNED, "officer", _DESK,
+                                           rules=(handover.handover_rule,)),
     # The apology slip sets a new appointment date; the status stays.
     **{(s, "apologize"): _to(s, "officer", _ANY_OFFICER, note_required=_REASON,
                              window=APOLOGY_WINDOW, rules=(_later_appointment,))
@@ -418,6 +421,10 @@ def apply(dossier: Dossier, action: str, actor: Actor, *, note: str = "",
             event_data["timeliness"] = judge_timeliness(now, dossier.due_date)
     elif action == "return_result":
         dossier.returned_at = now
+        event_data.update(handover.record_handover(dossier, data))
+        # The raw form values stay out of the audit: the event keeps them as stored.
+        data = {k: v for k, v in data.items() if not k.startswith("collector_")
+                and k != "authorisation_seen"}
     elif action == "apologize":
         event_data["previous_due_date"] = _iso(dossier.due_date)
         dossier.due_date = data["new_due_date"]

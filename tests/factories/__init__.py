@@ -5,7 +5,7 @@ tests/conftest.py. No test module imports another test module: shared code lives
 `f.agency`, `f.procedure`, `f.officer`, `f.dossier`, `f.attach_image`, `f.login`, ...
 """
 
-from tests.factories.dossiers import SECRET, attach_image, dossier
+from tests.factories.dossiers import COLLECTED_BY_RELATIVE, SECRET, attach_image, dossier
 from tests.factories.files import jpeg, pdf, png_bytes
 from tests.factories.officers import (
     PASSWORD,
@@ -20,6 +20,7 @@ from tests.factories.pages import csrf_token
 from tests.factories.places import agency
 from tests.factories.procedures import procedure
 
-__all__ = ["PASSWORD", "SECRET", "action_form", "agency", "attach_image", "csrf_token",
+__all__ = ["COLLECTED_BY_RELATIVE", "PASSWORD", "SECRET", "action_form", "agency",
+           "attach_image", "csrf_token",
            "dossier", "jpeg", "login", "officer", "password_hash", "pdf", "png_bytes",
            "procedure", "sign_in", "signed_in"]

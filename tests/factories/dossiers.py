@@ -62,3 +62,9 @@ def attach_image(found: Dossier) -> DossierFile:
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+# A result collected at the counter by a relative of the applicant: what the return move
+# needs (the applicant's own ID is 001190012345; this is someone else's).
+COLLECTED_BY_RELATIVE = {"handover": "counter", "collector_name": "Nguyễn Thị Nhận",
+                         "collector_id_number": "001185012345", "collector_relation": "family"}
