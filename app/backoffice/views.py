@@ -24,7 +24,7 @@ from app.backoffice import forms, policies, queries, services, slips
 from app.core import exports
 from app.core.vntime import to_vietnam_time, vietnam_day_start, vietnam_today
 from app.core.workdays import load_calendar
-from app.dossiers import handover, workflow
+from app.dossiers import corrections, handover, workflow
 from app.dossiers.filestore import get_file_store
 from app.dossiers.forms import (
     clean_applicant,
@@ -48,6 +48,7 @@ AUDIT_DEFAULT_DAYS = 30
 def _helpers() -> dict[str, Any]:
     return {"policies": policies, "status_label": workflow.status_label,
             "handover_channels": handover.CHANNEL_LABELS,
+            "correctable_fields": corrections.APPLICANT_FIELDS,
             "collector_relations": handover.RELATION_LABELS,
             "relation_label": handover.relation_label, "channel_label": handover.channel_label,
             "action_label": workflow.action_label, "vn_time": to_vietnam_time,

@@ -118,7 +118,7 @@ def _form_for(action: str, world: World) -> dict[str, Any]:
     return {"note": "Lý do thử nghiệm", "officer_id": str(world.specialist_id),
             "missing": str(world.doc_id), "result_mode": "paper",
             "new_due_date": (date.today() + timedelta(days=9)).isoformat(),
-            **COLLECTED_BY_RELATIVE}
+            "fix-phone": "0987 654 321", **COLLECTED_BY_RELATIVE}
 
 
 def _strip_nonce(html: str) -> str:

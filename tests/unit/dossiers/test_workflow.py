@@ -111,6 +111,8 @@ def _data(action: str, officers: dict[str, Officer]) -> dict[str, object]:
         return {"officer_id": officers["specialist"].id}
     if action == "return_result":
         return dict(COLLECTED_BY_RELATIVE)
+    if action == "correct_details":
+        return {"fixes": {"phone": "0987 654 321"}}
     return {}
 
 
