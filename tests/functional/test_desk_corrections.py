@@ -6,10 +6,7 @@ commune (404), a closed or approved dossier, and on a bad value with nothing cha
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from app.dossiers.models import Dossier, DossierEvent
-from app.extensions import db
 from tests import factories as f
 from tests.factories.pages import csrf_token
 
@@ -24,22 +21,7 @@ FIXES = {"fix-applicant_name": "Nguyễn Thị Hòa  Bình", "fix-phone": "+84 9
 @pytest.fixture
 def desk(app):
     with app.app_context():
-        home = f.agency("tanhong", "Xã Tản Hồng", "000.31.12.H26")
-        other = f.agency("vanhung", "Xã Vạn Hưng", "000.31.13.H26")
-        proc = f.procedure([home, other])
-        people = {"desk": f.officer(home, "receiving").username,
-                  "specialist": f.officer(home, "specialist").username,
-                  "outsider": f.officer(other, "receiving").username}
-        codes = {status: f.dossier(home, proc, status).code
-                 for status in ("received", "result_ready", "needs_supplement")}
-        db.session.commit()
-        return {"codes": codes, **people}
-
-
-def _client(app, username):
-    client = app.test_client()
-    f.login(client, username)
-    return client
+        return f.desk_and_neighbour(("received", "result_ready", "needs_supplement"))
 
 
 def _correct(client, code, fields):
@@ -55,23 +37,15 @@ def _version(client, code):
     return found[1].split('"')[0] if len(found) > 1 else "1"
 
 
-def _state(app, code):
-    with app.app_context():
-        d = db.session.scalar(select(Dossier).where(Dossier.code == code))
-        events = list(db.session.scalars(select(DossierEvent).where(
-            DossierEvent.dossier_id == d.id).order_by(DossierEvent.id)))
-        db.session.expunge_all()
-        return d, events
-
 
 def test_the_desk_corrects_typed_fields_and_the_audit_keeps_before_and_after(app, desk):
     code = desk["codes"]["received"]
-    client = _client(app, desk["desk"])
+    client = f.signed_in(app, desk["desk"])
     page = client.get(f"/officer/dossiers/{code}").get_data(as_text=True)
     assert "Bộ phận một cửa đính chính thông tin đã khai" in page
     assert 'name="fix-phone"' in page and 'value="0912345678"' in page
     assert _correct(client, code, FIXES).status_code == 302
-    d, events = _state(app, code)
+    d, events = f.stored_dossier(app, code)
     assert (d.applicant_name, d.applicant_name_folded, d.phone) == (
         "Nguyễn Thị Hòa Bình", "nguyen thi hoa binh", "0987654321")
     assert d.answers == {"purpose": "Xuất khẩu lao động", "married_before": False}
@@ -124,7 +98,7 @@ def test_the_desk_corrects_typed_fields_and_the_audit_keeps_before_and_after(app
 def test_a_bad_value_is_refused_in_vietnamese_and_nothing_changes(app, desk, fields, field,
                                                                   message):
     code = desk["codes"]["received"]
-    client = _client(app, desk["desk"])
+    client = f.signed_in(app, desk["desk"])
     # A good change sent along is not made either: the correction is taken whole or not.
     good = {"fix-address": "Thôn Hai"} if field != "fixes" else {}
     refused = _correct(client, code, {**fields, **good, "note": "Theo căn cước"})
@@ -134,7 +108,7 @@ def test_a_bad_value_is_refused_in_vietnamese_and_nothing_changes(app, desk, fie
     assert f'id="f-{field}-error"' in body  # said by the field it is about
     if good:
         assert 'value="Thôn Hai"' in body  # what was typed is still in the form
-    d, events = _state(app, code)
+    d, events = f.stored_dossier(app, code)
     assert (d.applicant_name, d.citizen_id_number, d.phone, d.address) == (
         "Nguyễn Thị Hoà", "001190012345", "0912345678", "Thôn Một")
     assert [e.action for e in events] == ["submit"]
@@ -142,23 +116,23 @@ def test_a_bad_value_is_refused_in_vietnamese_and_nothing_changes(app, desk, fie
 
 def test_a_correction_needs_a_reason(app, desk):
     code = desk["codes"]["received"]
-    refused = _correct(_client(app, desk["desk"]), code, {"fix-phone": "0987654321"})
+    refused = _correct(f.signed_in(app, desk["desk"]), code, {"fix-phone": "0987654321"})
     assert refused.status_code == 422
     assert "Vui lòng ghi lý do đính chính." in refused.get_data(as_text=True)
-    assert _state(app, code)[0].phone == "0912345678"
+    assert f.stored_dossier(app, code)[0].phone == "0912345678"
 
 
 def test_wrong_role_403_other_commune_404_and_no_correction_after_approval(app, desk):
     fields = {"fix-phone": "0987654321", "note": "Theo căn cước"}
     received = desk["codes"]["received"]
-    specialist = _client(app, desk["specialist"])
+    specialist = f.signed_in(app, desk["specialist"])
     assert "correct_details" not in specialist.get(
         f"/officer/dossiers/{received}").get_data(as_text=True)
     assert _correct(specialist, received, fields).status_code == 403
-    assert _correct(_client(app, desk["outsider"]), received, fields).status_code == 404
-    client = _client(app, desk["desk"])
+    assert _correct(f.signed_in(app, desk["outsider"]), received, fields).status_code == 404
+    client = f.signed_in(app, desk["desk"])
     for status in ("result_ready", "needs_supplement"):
         assert _correct(client, desk["codes"][status], fields).status_code == 403, status
     for code in (received, desk["codes"]["result_ready"]):
-        d, events = _state(app, code)
+        d, events = f.stored_dossier(app, code)
         assert d.phone == "0912345678" and len(events) == 1

@@ -5,10 +5,7 @@ commune, and nothing changes when refused."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
 
-from app.dossiers.models import Dossier, DossierEvent
-from app.extensions import db
 from tests import factories as f
 
 # Hand-written: the applicant's number in the factory is 001190012345.
@@ -19,21 +16,8 @@ RELATIVE = {"handover": "counter", "collector_name": "  Trần   Văn Nhận ",
 @pytest.fixture
 def ready(app):
     with app.app_context():
-        home = f.agency("tanhong", "Xã Tản Hồng", "000.31.12.H26")
-        other = f.agency("vanhung", "Xã Vạn Hưng", "000.31.13.H26")
-        proc = f.procedure([home, other])
-        desk = f.officer(home, "receiving").username
-        specialist = f.officer(home, "specialist").username
-        outsider = f.officer(other, "receiving").username
-        code = f.dossier(home, proc, "result_ready").code
-        db.session.commit()
-        return {"code": code, "desk": desk, "specialist": specialist, "outsider": outsider}
-
-
-def _client(app, username):
-    client = app.test_client()
-    f.login(client, username)
-    return client
+        found = f.desk_and_neighbour(("result_ready",))
+    return {**found, "code": found["codes"]["result_ready"]}
 
 
 def _return(client, code, **fields):
@@ -42,22 +26,14 @@ def _return(client, code, **fields):
                        data={**form, **fields})
 
 
-def _state(app, code):
-    with app.app_context():
-        d = db.session.scalar(select(Dossier).where(Dossier.code == code))
-        events = list(db.session.scalars(select(DossierEvent).where(
-            DossierEvent.dossier_id == d.id).order_by(DossierEvent.id)))
-        db.session.expunge_all()
-        return d, events
-
 
 def test_a_counter_return_records_the_collector_on_the_dossier_and_in_the_audit(app, ready):
     code = ready["code"]
-    desk = _client(app, ready["desk"])
+    desk = f.signed_in(app, ready["desk"])
     page = desk.get(f"/officer/dossiers/{code}").get_data(as_text=True)
     assert "Người nhận kết quả tại quầy" in page and "Chính người nộp hồ sơ" in page
     assert _return(desk, code, **RELATIVE).status_code == 302
-    d, events = _state(app, code)
+    d, events = f.stored_dossier(app, code)
     assert d.status == "returned"
     assert (d.return_channel, d.collector_name, d.collector_id_number,
             d.collector_relation) == ("counter", "Trần Văn Nhận", "001185012345", "family")
@@ -92,14 +68,14 @@ def test_a_counter_return_records_the_collector_on_the_dossier_and_in_the_audit(
 def test_a_return_without_a_proper_collector_is_refused_and_changes_nothing(app, ready,
                                                                           fields, message):
     code = ready["code"]
-    desk = _client(app, ready["desk"])
+    desk = f.signed_in(app, ready["desk"])
     refused = _return(desk, code, **fields)
     assert refused.status_code == 422
     body = refused.get_data(as_text=True)
     assert message in body
     if fields.get("collector_name"):
         assert 'value="  Trần   Văn Nhận "' in body  # what was typed is kept
-    d, events = _state(app, code)
+    d, events = f.stored_dossier(app, code)
     assert d.status == "result_ready" and d.returned_at is None
     assert d.collector_name is None and d.return_channel is None
     assert [e.action for e in events] == ["submit"]
@@ -107,19 +83,19 @@ def test_a_return_without_a_proper_collector_is_refused_and_changes_nothing(app,
 
 def test_the_applicant_themself_and_a_postal_return(app, ready):
     code = ready["code"]
-    desk = _client(app, ready["desk"])
+    desk = f.signed_in(app, ready["desk"])
     assert _return(desk, code, handover="counter", collector_name="Nguyễn Thị Hoà",
                    collector_id_number="001190012345",
                    collector_relation="self").status_code == 302
-    d, _events = _state(app, code)
+    d, _events = f.stored_dossier(app, code)
     assert (d.collector_relation, d.collector_id_number) == ("self", "001190012345")
 
 
 def test_a_return_by_post_names_no_collector(app, ready):
     code = ready["code"]
-    desk = _client(app, ready["desk"])
+    desk = f.signed_in(app, ready["desk"])
     assert _return(desk, code, handover="post").status_code == 302
-    d, events = _state(app, code)
+    d, events = f.stored_dossier(app, code)
     assert d.status == "returned" and d.return_channel == "post"
     assert d.collector_name is None and "collector" not in events[-1].data
 
@@ -133,7 +109,7 @@ def _post_from_account_page(client, code):
 
 def test_wrong_role_is_403_and_another_commune_is_404(app, ready):
     code = ready["code"]
-    assert _post_from_account_page(_client(app, ready["specialist"]), code).status_code == 403
-    assert _post_from_account_page(_client(app, ready["outsider"]), code).status_code == 404
-    d, events = _state(app, code)
+    assert _post_from_account_page(f.signed_in(app, ready["specialist"]), code).status_code == 403
+    assert _post_from_account_page(f.signed_in(app, ready["outsider"]), code).status_code == 404
+    d, events = f.stored_dossier(app, code)
     assert d.status == "result_ready" and len(events) == 1
