@@ -36,8 +36,12 @@ PENDING_KEY = "pending_login"
 PENDING_SECONDS = 300
 
 
+# Where an officer lands after signing in when no safe `next` was asked for: the work.
+LANDING_ENDPOINT = "staff.backoffice.inbox"
+
+
 def _safe_next(target: str | None) -> str:
-    return safe_local_target(target) or url_for("staff.accounts.home")
+    return safe_local_target(target) or url_for(LANDING_ENDPOINT)
 
 
 def _finish_login(officer: Officer, next_url: str | None) -> Response:
@@ -145,6 +149,13 @@ def logout_everywhere():  # noqa: ANN201
 
 @bp.get("/")
 def home():  # noqa: ANN201
+    """The staff index: straight to the inbox, where the work is."""
+    return redirect(url_for(LANDING_ENDPOINT))
+
+
+@bp.get("/account")
+def account():  # noqa: ANN201
+    """The officer's own page: who and where they are, security, sign-out."""
     return render_template("accounts/home.html")
 
 

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
 from app.core import parsing
-from app.dossiers import workflow
+from app.dossiers import corrections, workflow
 from app.dossiers.forms import clean_files, parse_date
 from app.dossiers.models import Channel, Dossier
 from app.dossiers.uploads import CleanUpload
@@ -126,6 +126,15 @@ def parse_action(action: str, dossier: Dossier, form: MultiDict[str, str],
             errors.update(file_errors)
             parsed.uploads = uploads
         parsed.data = {"result_mode": mode}
+    elif action == "correct_details":
+        parsed.data = {"fixes": corrections.fixes_from_form(dossier, form)}
+    elif action == "return_result":
+        # Checked by the move's own rule (app/dossiers/handover.py), like every move's input.
+        parsed.data = {"handover": str(form.get("handover") or ""),
+                       "collector_name": str(form.get("collector_name") or ""),
+                       "collector_id_number": str(form.get("collector_id_number") or ""),
+                       "collector_relation": str(form.get("collector_relation") or ""),
+                       "authorisation_seen": form.get("authorisation_seen") == "1"}
     for name, message in workflow.input_errors(dossier, action, note=parsed.note,
                                                **parsed.data).items():
         errors.setdefault(name, message)

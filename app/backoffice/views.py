@@ -23,7 +23,7 @@ from app.backoffice import forms, policies, queries, services, slips
 from app.core import exports
 from app.core.vntime import to_vietnam_time, vietnam_day_start, vietnam_today
 from app.core.workdays import load_calendar
-from app.dossiers import workflow
+from app.dossiers import corrections, handover, workflow
 from app.dossiers.downloads import send_stored
 from app.dossiers.forms import (
     clean_applicant,
@@ -43,13 +43,13 @@ bp = Blueprint("backoffice", __name__, url_prefix="/officer")
 AUDIT_DEFAULT_DAYS = 30
 
 
-
-
-
-
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
     return {"policies": policies, "status_label": workflow.status_label,
+            "handover_channels": handover.CHANNEL_LABELS,
+            "correctable_fields": corrections.APPLICANT_FIELDS,
+            "collector_relations": handover.RELATION_LABELS,
+            "relation_label": handover.relation_label, "channel_label": handover.channel_label,
             "action_label": workflow.action_label, "vn_time": to_vietnam_time,
             "vn_date": _vn_date}
 

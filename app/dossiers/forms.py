@@ -17,6 +17,7 @@ from werkzeug.datastructures import FileStorage
 from app.core import parsing
 from app.core.identity import IdentityError, normalize_citizen_id, normalize_phone
 from app.dossiers import queries
+from app.dossiers.person import clean_address, clean_birth_date, clean_person_name
 from app.dossiers.uploads import (
     MAX_FULL_DECODE_PIXELS,
     MAX_PDF_PAGES,
@@ -91,77 +92,96 @@ def _truthy(value: Any) -> bool:
     return str(value or "").strip().lower() in ("1", "on", "true", "yes", "có")
 
 
+class AnswerInvalid(ValueError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+_NO_ANSWER = object()
+
+
+def clean_answer(spec: Mapping[str, Any], value: Any) -> Any:
+    """One field of the procedure's form (text, date, choice, number, checkbox), checked:
+    its stored value, `_NO_ANSWER` when blank and optional; raises AnswerInvalid."""
+    label, kind = spec.get("label", spec["name"]), spec.get("type")
+    if kind == "checkbox":
+        checked = _truthy(value)
+        if spec.get("required") and not checked:
+            raise AnswerInvalid(_("Vui lòng đánh dấu “%(label)s”.", label=label))
+        return checked
+    if _blank(value):
+        if spec.get("required"):
+            raise AnswerInvalid(_("Vui lòng chọn %(label)s.", label=label.lower())
+                                if kind == "choice"
+                                else _("Vui lòng nhập %(label)s.", label=label.lower()))
+        return _NO_ANSWER
+    text = str(value).strip()
+    if kind == "date":
+        parsed = parse_date(text)
+        if parsed is None:
+            raise AnswerInvalid(_("%(label)s chưa đúng, hãy nhập theo dạng ngày/tháng/năm.",
+                                  label=label))
+        return parsed.isoformat()
+    if kind == "number":
+        try:
+            number = int(text)
+        except ValueError:
+            raise AnswerInvalid(_("%(label)s phải là một số nguyên.", label=label)) from None
+        low, high = spec.get("min"), spec.get("max")
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise AnswerInvalid(_("%(label)s phải từ %(low)s đến %(high)s.", label=label,
+                                  low=low if low is not None else "…",
+                                  high=high if high is not None else "…"))
+        return number
+    if kind == "choice":
+        if text not in spec.get("choices", []):
+            raise AnswerInvalid(_("Vui lòng chọn %(label)s trong danh sách.",
+                                  label=label.lower()))
+        return text
+    if len(text) > MAX_TEXT:
+        raise AnswerInvalid(_("%(label)s dài quá %(n)s ký tự.", label=label, n=MAX_TEXT))
+    return text
+
+
+def is_answer(value: Any) -> bool:
+    """False for what clean_answer returns for a blank optional field."""
+    return value is not _NO_ANSWER
+
+
 def clean_answers(procedure: Procedure, raw: Mapping[str, Any]
                   ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The procedure's own fields (text, date, choice, number, checkbox), checked one by one.
+    """The procedure's own fields, checked one by one (clean_answer).
 
     Errors are keyed `answer-<name>`, the form's field names.
     """
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for spec in procedure.form_fields:
-        name, label, kind = spec["name"], spec.get("label", spec["name"]), spec.get("type")
-        value = raw.get(name)
-        key = f"answer-{name}"
-        if kind == "checkbox":
-            checked = _truthy(value)
-            if spec.get("required") and not checked:
-                errors[key] = _("Vui lòng đánh dấu “%(label)s”.", label=label)
-            answers[name] = checked
+        try:
+            value = clean_answer(spec, raw.get(spec["name"]))
+        except AnswerInvalid as exc:
+            errors[f"answer-{spec['name']}"] = exc.message
             continue
-        if _blank(value):
-            if spec.get("required"):
-                errors[key] = (_("Vui lòng chọn %(label)s.", label=label.lower())
-                               if kind == "choice"
-                               else _("Vui lòng nhập %(label)s.", label=label.lower()))
-            continue
-        text = str(value).strip()
-        if kind == "date":
-            parsed = parse_date(text)
-            if parsed is None:
-                errors[key] = _("%(label)s chưa đúng, hãy nhập theo dạng ngày/tháng/năm.",
-                                label=label)
-            else:
-                answers[name] = parsed.isoformat()
-        elif kind == "number":
-            try:
-                number = int(text)
-            except ValueError:
-                errors[key] = _("%(label)s phải là một số nguyên.", label=label)
-                continue
-            low, high = spec.get("min"), spec.get("max")
-            if (low is not None and number < low) or (high is not None and number > high):
-                errors[key] = _("%(label)s phải từ %(low)s đến %(high)s.", label=label,
-                                low=low if low is not None else "…",
-                                high=high if high is not None else "…")
-            else:
-                answers[name] = number
-        elif kind == "choice":
-            if text not in spec.get("choices", []):
-                errors[key] = _("Vui lòng chọn %(label)s trong danh sách.", label=label.lower())
-            else:
-                answers[name] = text
-        elif len(text) > MAX_TEXT:
-            errors[key] = _("%(label)s dài quá %(n)s ký tự.", label=label, n=MAX_TEXT)
-        else:
-            answers[name] = text
+        if is_answer(value):
+            answers[spec["name"]] = value
     return answers, errors
 
 
 def clean_applicant(raw: Mapping[str, Any]) -> tuple[Applicant | None, dict[str, str]]:
+    """The applicant's fields, each through its one check (app/dossiers/person.py and
+    app/core/identity.py); the ID number is checked against the birth date when given."""
     errors: dict[str, str] = {}
-    name = " ".join(str(raw.get("applicant_name") or "").split())
-    if not name:
-        errors["applicant_name"] = _("Vui lòng nhập họ và tên người nộp.")
-    elif len(name) > 200:
-        errors["applicant_name"] = _("Họ và tên dài quá 200 ký tự.")
+    name = address = citizen_id = phone = ""
     birth_date = None
-    if not _blank(raw.get("birth_date")):
-        birth_date = parse_date(raw.get("birth_date"))
-        if birth_date is None or birth_date > date.today() or birth_date.year < 1900:
-            errors["birth_date"] = _("Ngày sinh chưa đúng, hãy nhập theo dạng ngày/tháng/năm.")
-            birth_date = None
-    citizen_id = phone = ""
+    try:
+        name = clean_person_name(raw.get("applicant_name"))
+    except IdentityError as exc:
+        errors["applicant_name"] = exc.message
+    try:
+        birth_date = clean_birth_date(raw.get("birth_date"))
+    except IdentityError as exc:
+        errors["birth_date"] = exc.message
     try:
         citizen_id = normalize_citizen_id(str(raw.get("citizen_id") or ""),
                                           birth_date=birth_date)
@@ -171,11 +191,10 @@ def clean_applicant(raw: Mapping[str, Any]) -> tuple[Applicant | None, dict[str,
         phone = normalize_phone(str(raw.get("phone") or ""))
     except IdentityError as exc:
         errors["phone"] = str(exc)
-    address = " ".join(str(raw.get("address") or "").split())
-    if not address:
-        errors["address"] = _("Vui lòng nhập địa chỉ thường trú.")
-    elif len(address) > 300:
-        errors["address"] = _("Địa chỉ dài quá 300 ký tự.")
+    try:
+        address = clean_address(raw.get("address"))
+    except IdentityError as exc:
+        errors["address"] = exc.message
     if errors:
         return None, errors
     return Applicant(name, citizen_id, phone, address, birth_date), {}

@@ -43,6 +43,22 @@ class Channel(enum.StrEnum):
     COUNTER = "counter"
 
 
+class ReturnChannel(enum.StrEnum):
+    """How the result reached the citizen (DOMAIN.md: at the counter, by post, online)."""
+
+    COUNTER = "counter"
+    POST = "post"
+    ONLINE = "online"
+
+
+class CollectorRelation(enum.StrEnum):
+    """Who collected the result at the counter, as the applicant's who."""
+
+    SELF = "self"
+    FAMILY = "family"
+    AUTHORISED = "authorised"
+
+
 class FileKind(enum.StrEnum):
     APPLICATION = "application"
     SUPPLEMENT = "supplement"
@@ -71,6 +87,10 @@ STATUS_STAMP_CHECKS = {
     "returned_stamped": "(status = 'returned' AND returned_at IS NOT NULL) "
                         "OR (status <> 'returned' AND returned_at IS NULL)",
 }
+# A result handed over at the counter names who took it (app/dossiers/handover.py).
+COLLECTOR_CHECK = ("return_channel IS NULL OR return_channel <> 'counter' "
+                   "OR (collector_name IS NOT NULL AND collector_id_number IS NOT NULL "
+                   "AND collector_relation IS NOT NULL)")
 
 
 class Dossier(TimestampMixin, Base):
@@ -79,6 +99,12 @@ class Dossier(TimestampMixin, Base):
         CheckConstraint(enum_check("status", DossierStatus), name="status"),
         CheckConstraint(enum_check("channel", Channel), name="channel"),
         *(CheckConstraint(sql, name=name) for name, sql in STATUS_STAMP_CHECKS.items()),
+        CheckConstraint(f"return_channel IS NULL OR {enum_check('return_channel', ReturnChannel)}",
+                        name="return_channel"),
+        CheckConstraint("collector_relation IS NULL OR "
+                        f"{enum_check('collector_relation', CollectorRelation)}",
+                        name="collector_relation"),
+        CheckConstraint(COLLECTOR_CHECK, name="collector_named"),
         Index("ix_dossiers_agency_status_due", "agency_id", "status", "due_date"),
         Index("ix_dossiers_agency_submitted", "agency_id", "submitted_at"),
     )
@@ -104,6 +130,11 @@ class Dossier(TimestampMixin, Base):
     due_date: Mapped[date | None]
     finished_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
+    # The hand-over of the result (set by the return move; also kept in its event).
+    return_channel: Mapped[str | None] = mapped_column(String(10))
+    collector_name: Mapped[str | None] = mapped_column(String(200))
+    collector_id_number: Mapped[str | None] = mapped_column(String(12))
+    collector_relation: Mapped[str | None] = mapped_column(String(20))
     assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     receiving_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     # The citizen account the dossier is saved to (signed in when applying, or proved later).

@@ -37,6 +37,8 @@ class PublicEvent:
     # The catalogue names of the papers a supplement request lists (never the officer's
     # free-text note, which may name people).
     missing: tuple[str, ...] = field(default_factory=tuple)
+    # Which fields the desk corrected, by their labels: never the values, old or new.
+    corrected: tuple[str, ...] = field(default_factory=tuple)
 
 
 def public_timeline(dossier: Dossier) -> list[PublicEvent]:
@@ -50,8 +52,17 @@ def public_timeline(dossier: Dossier) -> list[PublicEvent]:
         missing: tuple[str, ...] = ()
         if event.action == "request_supplement":
             missing = tuple(str(name) for name in data.get("missing") or ())
+        corrected: tuple[str, ...] = ()
+        if event.action == "correct_details":
+            corrected = corrected_labels(data)
         # Only the channel is public in the data (it picks the submit label).
         public_data = {"channel": data["channel"]} if "channel" in data else {}
         out.append(PublicEvent(event.at, event.action, public_data, event.from_status,
-                               event.to_status, due, missing))
+                               event.to_status, due, missing, corrected))
     return out
+
+
+def corrected_labels(data: dict[str, Any]) -> tuple[str, ...]:
+    """The labels of the fields a correction event changed, in its order."""
+    changes = data.get("changes") or {}
+    return tuple(str(c.get("label", key)) for key, c in changes.items() if isinstance(c, dict))

@@ -25,7 +25,7 @@ from app.core.vntime import to_vietnam_time
 from app.dossiers import access, forms, policies, queries, services, workflow
 from app.dossiers.downloads import send_stored
 from app.dossiers.models import Dossier
-from app.dossiers.status import mask_name, public_timeline
+from app.dossiers.status import corrected_labels, mask_name, public_timeline
 from app.extensions import limiter
 from app.procedures.models import Procedure
 from app.pwa.cache_policy import keep_private
@@ -53,6 +53,7 @@ def _private(response: Response) -> Response:
 def _helpers() -> dict[str, Any]:
     return {"status_label": workflow.status_label, "action_label": workflow.action_label,
             "next_step": workflow.next_step, "citizen_notes": workflow.CITIZEN_NOTES,
+            "corrected_labels": corrected_labels,
             "iso_day": lambda iso: vietnamese_date(date.fromisoformat(iso)),
             "upload_limits": forms.upload_limits_text,
             "vn_time": to_vietnam_time}

@@ -24,6 +24,7 @@ from app.core.errors import DomainError
 from app.core.models import utcnow
 from app.core.vntime import vietnam_day, vietnam_today
 from app.core.workdays import due_date_for, judge_timeliness, load_calendar
+from app.dossiers import corrections, handover
 from app.dossiers.models import Dossier, DossierEvent, DossierStatus
 from app.extensions import db
 
@@ -198,6 +199,12 @@ _SPECIALIST = frozenset({Role.SPECIALIST, Role.COMMUNE_ADMIN})
 _LEADER = frozenset({Role.LEADER, Role.COMMUNE_ADMIN})
 _ANY_OFFICER = frozenset({Role.RECEIVING, Role.SPECIALIST, Role.LEADER, Role.COMMUNE_ADMIN})
 
+# The desk corrects what the citizen typed while the dossier is with the commune, up to the
+# leader's decision: once the result is approved (or the dossier closed) the papers are
+# signed on these values, and a change would need a new decision, not a correction. Not
+# while a supplement is awaited either: the citizen is then the one changing the dossier.
+CORRECTABLE_STATUSES = (S.SUBMITTED, S.RECEIVED, S.IN_PROGRESS, S.AWAITING_APPROVAL)
+
 # Statuses the citizen may still withdraw from. A ready result is no longer "open": the work
 # is done and only collecting it remains.
 OPEN_STATUSES = (S.SUBMITTED, S.RECEIVED, S.NEEDS_SUPPLEMENT, S.IN_PROGRESS,
@@ -239,8 +246,15 @@ TRANSITIONS: dict[tuple[DossierStatus | None, str], Transition] = {
                                             note_required=_REASON),
     # Procedures a specialist settles without a leader's signature.
     (S.IN_PROGRESS, "mark_result_ready"): _to(S.RESULT_READY, "officer", _SPECIALIST),
-    # Payments add their "fee owed" precondition to this move (see create_app).
-    (S.RESULT_READY, "return_result"): _to(S.RETURNED, "officer", _DESK),
+    # Payments add their "fee owed" precondition to this move (see create_app). How the
+    # result went out is said; at the counter, who took it (name, CCCD, relation).
+    (S.RESULT_READY, "return_result"): _to(S.RETURNED, "officer", _DESK,
+                                           rules=(handover.handover_rule,)),
+    # The desk corrects a typed field, with the reason; the status stays.
+    **{(s, "correct_details"): _to(s, "officer", _DESK,
+                                   note_required=_l("Vui lòng ghi lý do đính chính."),
+                                   rules=(corrections.corrections_rule,))
+       for s in CORRECTABLE_STATUSES},
     # The apology slip sets a new appointment date; the status stays.
     **{(s, "apologize"): _to(s, "officer", _ANY_OFFICER, note_required=_REASON,
                              window=APOLOGY_WINDOW, rules=(_later_appointment,))
@@ -292,6 +306,7 @@ ACTION_LABELS: dict[str, Any] = {
     "mark_result_ready": _l("Có kết quả"),
     "return_result": _l("Trả kết quả"),
     "apologize": _l("Xin lỗi và hẹn lại ngày trả kết quả"),
+    "correct_details": _l("Bộ phận một cửa đính chính thông tin đã khai"),
     # Payment entries on the timeline (app/payments): no status change.
     "payment_confirmed": _l("Đã thanh toán phí, lệ phí"),
     "payment_adjusted": _l("Điều chỉnh số tiền phí, lệ phí"),
@@ -418,6 +433,13 @@ def apply(dossier: Dossier, action: str, actor: Actor, *, note: str = "",
             event_data["timeliness"] = judge_timeliness(now, dossier.due_date)
     elif action == "return_result":
         dossier.returned_at = now
+        event_data.update(handover.record_handover(dossier, data))
+        # The raw form values stay out of the audit: the event keeps them as stored.
+        data = {k: v for k, v in data.items() if not k.startswith("collector_")
+                and k != "authorisation_seen"}
+    elif action == "correct_details":
+        event_data.update(corrections.apply_corrections(dossier, data["fixes"]))
+        data = {}  # the event keeps the checked values (before/after), not the raw input
     elif action == "apologize":
         event_data["previous_due_date"] = _iso(dossier.due_date)
         dossier.due_date = data["new_due_date"]

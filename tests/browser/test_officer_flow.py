@@ -28,7 +28,7 @@ def _sign_in(page, username, totp_secret=None):
         page.wait_for_url("**/officer/login/totp")
         page.fill("#code", pyotp.TOTP(totp_secret).now())
         page.click("button[type=submit]")
-    page.wait_for_url("**/officer/")
+    page.wait_for_url("**/officer/inbox")
 
 
 def _act(page, code, label, fill=None):
@@ -103,7 +103,11 @@ def test_an_online_dossier_through_the_desk(app, browser, page, live_server):
     leader.goto("/officer/inbox")  # the leader's queue: waiting for signature
     assert code in leader.content()
     _act(leader, code, "Lãnh đạo phê duyệt")
-    _act(page, code, "Trả kết quả")
+    # Handed over at the counter to the applicant: name and CCCD number checked.
+    _act(page, code, "Trả kết quả", lambda s: (
+        s.get_by_label("Họ và tên người nhận").fill("Nguyễn Văn Bền"),
+        s.get_by_label("Số định danh cá nhân (CCCD, 12 số)").fill("001090123456"),
+        s.get_by_label("Chính người nộp hồ sơ").check()))
     assert "Xử lý hồ sơ" not in page.content()
 
     with app.app_context():

@@ -89,18 +89,18 @@ def test_officer_pages_never_reach_the_cache_and_logout_empties_it(page: Any,
     page.fill("#username", login.username)
     page.fill("#password", demo.password)
     page.click("button[type=submit]")
-    page.wait_for_url("**/officer/")
+    page.wait_for_url("**/officer/inbox")
     officer_title = _h1(page)
     page.goto(VILLAGE)  # a public page, but seen by a signed-in officer: private too
-    page.goto("/officer/")
+    page.goto("/officer/inbox")
     assert not [u for u in page.evaluate(CACHED_URLS) if u.startswith("/officer")]
 
     page.context.set_offline(True)
-    page.goto("/officer/")
+    page.goto("/officer/inbox")
     assert _h1(page) == OFFLINE_TITLE != officer_title
     page.context.set_offline(False)
 
-    page.goto("/officer/")
+    page.goto("/officer/account")
     page.locator("form[action$='/officer/logout'] button").click()
     page.wait_for_url("**/officer/login?logged_out=1")
     # The worker drops every kept page on logout: the next person on this phone sees none.

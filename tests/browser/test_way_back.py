@@ -47,7 +47,7 @@ def test_the_way_back_and_the_slip_qr_landing(app, demo, page, live_server):
     page.fill("#username", desk_name)
     page.fill("#password", f.PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/officer/")
+    page.wait_for_url("**/officer/inbox")
     page.goto(f"/officer/dossiers/{code}/slips/receipt")
     printed = page.locator("figure.slip-qr figcaption").inner_text()
     target = next(word for word in printed.split() if "/track?code=" in word)

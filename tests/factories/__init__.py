@@ -6,7 +6,14 @@ tests/conftest.py. No test module imports another test module: shared code lives
 """
 
 from tests.factories.apps import use_file_store
-from tests.factories.dossiers import SECRET, attach_image, dossier
+from tests.factories.dossiers import (
+    COLLECTED_BY_RELATIVE,
+    SECRET,
+    attach_image,
+    desk_and_neighbour,
+    dossier,
+    stored_dossier,
+)
 from tests.factories.files import jpeg, pdf, png_bytes
 from tests.factories.officers import (
     PASSWORD,
@@ -21,6 +28,7 @@ from tests.factories.pages import csrf_token
 from tests.factories.places import agency
 from tests.factories.procedures import procedure
 
-__all__ = ["PASSWORD", "SECRET", "action_form", "agency", "attach_image", "csrf_token",
+__all__ = ["COLLECTED_BY_RELATIVE", "PASSWORD", "SECRET", "action_form", "agency",
+           "attach_image", "csrf_token", "desk_and_neighbour",
            "dossier", "jpeg", "login", "officer", "password_hash", "pdf", "png_bytes",
-           "procedure", "sign_in", "signed_in", "use_file_store"]
+           "procedure", "sign_in", "signed_in", "stored_dossier", "use_file_store"]

@@ -6,6 +6,8 @@ import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from app.core.text import fold
 from app.dossiers.codes import hash_secret
 from app.dossiers.filestore import get_file_store
@@ -62,3 +64,38 @@ def attach_image(found: Dossier) -> DossierFile:
     db.session.add(stored)
     db.session.flush()
     return stored
+
+
+# A result collected at the counter by a relative of the applicant: what the return move
+# needs (the applicant's own ID is 001190012345; this is someone else's).
+COLLECTED_BY_RELATIVE = {"handover": "counter", "collector_name": "Nguyễn Thị Nhận",
+                         "collector_id_number": "001185012345", "collector_relation": "family"}
+
+
+def stored_dossier(app: Any, code: str) -> tuple[Dossier, list[DossierEvent]]:
+    """The dossier as the database holds it now, and its events in order (detached)."""
+    with app.app_context():
+        found = db.session.scalar(select(Dossier).where(Dossier.code == code))
+        assert found is not None, code
+        events = list(db.session.scalars(select(DossierEvent).where(
+            DossierEvent.dossier_id == found.id).order_by(DossierEvent.id)))
+        db.session.expunge_all()
+        return found, events
+
+
+def desk_and_neighbour(statuses: tuple[str, ...]) -> dict[str, Any]:
+    """A commune's desk, specialist and one dossier in each of `statuses`, and a receiving
+    officer of a neighbouring commune (committed); usernames and codes by status."""
+    from tests.factories.officers import officer
+    from tests.factories.places import agency
+    from tests.factories.procedures import procedure
+
+    home = agency("tanhong", "Xã Tản Hồng", "000.31.12.H26")
+    other = agency("vanhung", "Xã Vạn Hưng", "000.31.13.H26")
+    proc = procedure([home, other])
+    found = {"desk": officer(home, "receiving").username,
+             "specialist": officer(home, "specialist").username,
+             "outsider": officer(other, "receiving").username,
+             "codes": {status: dossier(home, proc, status).code for status in statuses}}
+    db.session.commit()
+    return found

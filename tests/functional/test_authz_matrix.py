@@ -25,6 +25,7 @@ from app.dossiers.workflow import TRANSITIONS
 from app.extensions import db
 from tests import factories as f
 from tests import spec
+from tests.factories.dossiers import COLLECTED_BY_RELATIVE
 from tests.factories.pages import csrf_token
 
 OWN, OTHER = "own", "other"
@@ -116,7 +117,8 @@ def _page_expectations(world: World, subject: str) -> list[tuple[str, str, int]]
 def _form_for(action: str, world: World) -> dict[str, Any]:
     return {"note": "Lý do thử nghiệm", "officer_id": str(world.specialist_id),
             "missing": str(world.doc_id), "result_mode": "paper",
-            "new_due_date": (date.today() + timedelta(days=9)).isoformat()}
+            "new_due_date": (date.today() + timedelta(days=9)).isoformat(),
+            "fix-phone": "0987 654 321", **COLLECTED_BY_RELATIVE}
 
 
 def _strip_nonce(html: str) -> str:
@@ -150,7 +152,7 @@ def test_authorization_matrix(app, world, subject):
 
     # Everyone sends a valid CSRF token (anyone can read one off the login page): the
     # refusals below must come from the back office's own rules, not from CSRF.
-    token = csrf_token(client.get("/officer/" if role else "/officer/login").data)
+    token = csrf_token(client.get("/officer/account" if role else "/officer/login").data)
     for status, action in PAIRS:
         code = world.codes[f"{status.value}:{action}"]
         # The factory's dossiers were never received unless their status says so.

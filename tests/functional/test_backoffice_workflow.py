@@ -98,7 +98,8 @@ def test_a_dossier_goes_from_receipt_to_return(app, desk):
     assert _post(specialist, code, "submit_for_approval").status_code == 302
     assert _post(leader, code, "approve").status_code == 302
     assert _dossier(app, code).finished_at is not None
-    assert _post(desk_client, code, "return_result").status_code == 302
+    assert _post(desk_client, code, "return_result",
+                 **f.COLLECTED_BY_RELATIVE).status_code == 302
     done = _dossier(app, code)
     assert done.status == "returned" and done.returned_at is not None
     assert _events(app, code) == ["submit", "receive", "assign", "submit_for_approval",

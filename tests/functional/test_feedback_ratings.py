@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.feedback import rollup
 from app.feedback.models import Rating, StatsDaily
+from tests.factories.dossiers import COLLECTED_BY_RELATIVE
 from tests.factories.pages import csrf_token
 from tests.factories.world import World, officer_move, submit
 
@@ -20,7 +21,7 @@ def _finish(app: Flask, world: World, code: str) -> None:
     officer_move(app, code, "receive", officers["receiving"])
     officer_move(app, code, "assign", officers["receiving"], officer_id=officers["specialist"])
     officer_move(app, code, "mark_result_ready", officers["specialist"])
-    officer_move(app, code, "return_result", officers["receiving"])
+    officer_move(app, code, "return_result", officers["receiving"], **COLLECTED_BY_RELATIVE)
 
 
 def _rate(client, code: str, score: str, **extra: str):  # noqa: ANN202

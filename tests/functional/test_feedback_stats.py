@@ -24,6 +24,7 @@ from app.feedback import rollup, services
 from app.feedback.models import Counter, Rating, StatsDaily
 from app.places.models import Agency
 from app.procedures.models import Procedure
+from tests.factories.dossiers import COLLECTED_BY_RELATIVE
 from tests.factories.officers import sign_in
 from tests.factories.world import World
 
@@ -109,7 +110,8 @@ def year(app: Flask, world: World) -> World:
                 if action == "mark_result_ready":
                     apply(dossier, "assign", Actor.for_officer(officers["receiving"]), at=at,
                           officer_id=officers["specialist"].id)
-                apply(dossier, action, actor, at=at, note="Lý do")
+                extra = COLLECTED_BY_RELATIVE if action == "return_result" else {}
+                apply(dossier, action, actor, at=at, note="Lý do", **extra)
             db.session.flush()
             if code in RATINGS:
                 score, at = RATINGS[code]

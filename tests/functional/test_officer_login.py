@@ -49,7 +49,10 @@ def _officer(app, username):
 def test_receiving_officer_signs_in_with_password(client, officers):
     response = _post_login(client, "tiepnhan.thu", PASSWORD)
     assert response.status_code == 302
-    assert "Nguyễn Văn Tiếp" in client.get("/officer/").get_data(as_text=True)
+    # The sign-in lands on the work itself, the inbox, not on a page of links.
+    assert response.headers["Location"] == "/officer/inbox"
+    inbox = client.get("/officer/inbox").get_data(as_text=True)
+    assert "Nguyễn Văn Tiếp" in inbox and "Hồ sơ của Xã Thử" in inbox
 
 
 def test_wrong_password_gets_a_generic_message(client, officers):
@@ -199,13 +202,13 @@ def test_the_officer_hears_of_failed_attempts_at_the_next_sign_in(app, officers)
     officer = app.test_client()
     signed_in = _post_login_from(officer, "10.0.0.7", "tiepnhan.thu", PASSWORD)
     assert signed_in.status_code == 302
-    html = officer.get("/officer/").get_data(as_text=True)
+    html = officer.get(signed_in.headers["Location"]).get_data(as_text=True)
     assert "Có 3 lần đăng nhập sai vào tài khoản của bạn" in html
     assert re.search(r"lần cuối lúc \d\d:\d\d \d\d/\d\d/\d{4}", html)
     # Told once: the next sign-in is quiet.
     again = app.test_client()
     _post_login_from(again, "10.0.0.7", "tiepnhan.thu", PASSWORD)
-    assert "lần đăng nhập sai" not in again.get("/officer/").get_data(as_text=True)
+    assert "lần đăng nhập sai" not in again.get("/officer/inbox").get_data(as_text=True)
 
 
 @pytest.mark.committed  # a second app process reads what this one wrote
@@ -222,7 +225,7 @@ def test_throttle_counts_are_shared_by_every_app_process(app, officers, tmp_path
 def test_admin_needs_totp_and_a_code_cannot_be_replayed(app, client, officers):
     first = _post_login(client, "quantri.thu", PASSWORD)
     assert first.headers["Location"].endswith("/officer/login/totp")
-    assert client.get("/officer/").status_code == 302  # not signed in yet
+    assert client.get("/officer/inbox").status_code == 302  # not signed in yet
     secret = _officer(app, "quantri.thu").totp_secret
     code = pyotp.TOTP(secret).now()
     page = client.get("/officer/login/totp")
@@ -233,7 +236,8 @@ def test_admin_needs_totp_and_a_code_cannot_be_replayed(app, client, officers):
     ok = client.post("/officer/login/totp", data={"csrf_token": csrf_token(page.data),
                                                    "code": code})
     assert ok.status_code == 302
-    assert client.get("/officer/").status_code == 200
+    assert ok.headers["Location"] == "/officer/inbox"
+    assert client.get("/officer/inbox").status_code == 200
     # Another browser that stole password and this code cannot reuse it.
     other = app.test_client()
     _post_login(other, "quantri.thu", PASSWORD)
@@ -257,6 +261,7 @@ def test_admin_without_totp_must_enrol_before_entering(app, client, officers):
     done = client.post("/officer/login/totp-setup", data={
         "csrf_token": csrf_token(body), "code": pyotp.TOTP(secret).now()})
     assert done.status_code == 302
+    assert done.headers["Location"] == "/officer/inbox"
     assert _officer(app, "quantri.thu").totp_secret == secret
 
 
@@ -275,7 +280,7 @@ def test_a_cookie_copied_before_sign_out_opens_nothing_after(app, client, office
     assert client.get("/officer/inbox").status_code == 200
     assert client.get("/officer/audit.csv").status_code == 200
     copied = client.get_cookie("session").value
-    home = client.get("/officer/")
+    home = client.get("/officer/account")
     assert client.post("/officer/logout",
                        data={"csrf_token": csrf_token(home.data)}).status_code == 302
     # Replayed from the same address and browser, on this process and on another one.
@@ -284,7 +289,7 @@ def test_a_cookie_copied_before_sign_out_opens_nothing_after(app, client, office
     for replaying_app in (app, other_process):
         thief = replaying_app.test_client()
         thief.set_cookie("session", copied)
-        for path in ("/officer/inbox", "/officer/audit.csv", "/officer/"):
+        for path in ("/officer/inbox", "/officer/audit.csv", "/officer/account"):
             response = thief.get(path)
             assert response.status_code == 302, path
             assert urlsplit(response.headers["Location"]).path == "/officer/login", path
@@ -299,7 +304,7 @@ def test_a_copied_cookie_works_until_sign_out_on_another_process(app, client, of
     second = other_process.test_client()
     second.set_cookie("session", client.get_cookie("session").value)
     assert second.get("/officer/inbox").status_code == 200
-    page = second.get("/officer/")
+    page = second.get("/officer/account")
     second.post("/officer/logout", data={"csrf_token": csrf_token(page.data)})
     assert client.get("/officer/inbox").status_code == 302  # ended there, refused here
 
@@ -308,11 +313,11 @@ def test_log_out_everywhere_ends_other_sessions(app, client, officers):
     other = app.test_client()
     _post_login(client, "tiepnhan.thu", PASSWORD)
     _post_login(other, "tiepnhan.thu", PASSWORD)
-    assert other.get("/officer/").status_code == 200
-    page = client.get("/officer/")
+    assert other.get("/officer/account").status_code == 200
+    page = client.get("/officer/account")
     client.post("/officer/logout-everywhere", data={"csrf_token": csrf_token(page.data)})
-    assert other.get("/officer/").status_code == 302
-    assert client.get("/officer/").status_code == 302
+    assert other.get("/officer/account").status_code == 302
+    assert client.get("/officer/account").status_code == 302
 
 
 def test_login_form_refuses_posts_without_csrf_token(client, officers):
@@ -351,7 +356,7 @@ def test_sign_in_refuses_a_next_off_this_site(client, officers, target):
     response = client.post("/officer/login", query_string={"next": target}, data={
         "csrf_token": csrf_token(page.data), "username": "tiepnhan.thu", "password": PASSWORD})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/officer/"
+    assert response.headers["Location"] == "/officer/inbox"
 
 
 def test_sign_in_keeps_a_next_on_this_site(client, officers):
@@ -360,3 +365,35 @@ def test_sign_in_keeps_a_next_on_this_site(client, officers):
                            data={"csrf_token": csrf_token(page.data), "username": "tiepnhan.thu",
                                  "password": PASSWORD})
     assert response.headers["Location"] == "/officer/inbox?queue=all"
+
+
+def test_the_staff_index_opens_the_inbox(client, officers):
+    assert urlsplit(client.get("/officer/").headers["Location"]).path == "/officer/login"
+    _post_login(client, "tiepnhan.thu", PASSWORD)
+    index = client.get("/officer/")
+    assert index.status_code == 302
+    assert index.headers["Location"] == "/officer/inbox"
+    # The officer's own page (security, sign-out) stays one link away, in the nav.
+    account = client.get("/officer/account").get_data(as_text=True)
+    assert "Đăng xuất trên mọi thiết bị" in account
+    assert 'href="/officer/account"' in client.get("/officer/inbox").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("asked", "lands"), [
+    ("/officer/dossiers/000.00.00.T01-260310-0001", "/officer/dossiers/000.00.00.T01-260310-0001"),
+    ("//evil.example/officer", "/officer/inbox"),
+    (None, "/officer/inbox"),
+])
+def test_password_then_totp_lands_on_the_asked_page_or_the_inbox(app, client, officers,
+                                                                 asked, lands):
+    query = {"next": asked} if asked else {}
+    page = client.get("/officer/login", query_string=query)
+    first = client.post("/officer/login", query_string=query, data={
+        "csrf_token": csrf_token(page.data), "username": "quantri.thu", "password": PASSWORD})
+    assert first.headers["Location"] == "/officer/login/totp"
+    page = client.get("/officer/login/totp")
+    done = client.post("/officer/login/totp", data={
+        "csrf_token": csrf_token(page.data),
+        "code": pyotp.TOTP(_officer(app, "quantri.thu").totp_secret).now()})
+    assert done.status_code == 302
+    assert done.headers["Location"] == lands

@@ -261,8 +261,14 @@ def test_staff_provider_signs_in_existing_officers_only(app: Flask, world: World
         callback = provider_callback_url(staff, oidc_live_server, login="officer-sso",
                                          start="/officer/login/oidc")
         home = staff.get(callback, timeout=30)
-        assert home.url == oidc_live_server + "/officer/"
+        # It lands on the inbox (the nav names the officer), not on a page of links.
+        assert home.url == oidc_live_server + "/officer/inbox"
         assert "Trần Văn Minh" in home.text
+    with requests.Session() as staff:
+        # A page asked for before signing in is where the sign-in ends.
+        callback = provider_callback_url(staff, oidc_live_server, login="officer-sso",
+                                         start="/officer/login/oidc?next=/officer/dashboard")
+        assert staff.get(callback, timeout=30).url == oidc_live_server + "/officer/dashboard"
     # An admin still passes the TOTP step after the provider.
     with app.app_context():
         db.session.get(Officer, officer_id).role = Role.COMMUNE_ADMIN.value
@@ -271,7 +277,7 @@ def test_staff_provider_signs_in_existing_officers_only(app: Flask, world: World
         callback = provider_callback_url(staff, oidc_live_server, login="officer-sso",
                                          start="/officer/login/oidc")
         assert staff.get(callback, timeout=30).url.endswith("/officer/login/totp-setup")
-        assert staff.get(oidc_live_server + "/officer/", allow_redirects=False,
+        assert staff.get(oidc_live_server + "/officer/inbox", allow_redirects=False,
                          timeout=30).status_code == 302
     # Someone the provider knows but Motcua does not: refused, no account created.
     with app.app_context():

@@ -99,7 +99,8 @@ def _move(app, code, action, username):
     with app.app_context():
         dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
         officer = db.session.scalar(select(Officer).where(Officer.username == username))
-        apply(dossier, action, Actor.for_officer(officer))
+        extra = f.COLLECTED_BY_RELATIVE if action == "return_result" else {}
+        apply(dossier, action, Actor.for_officer(officer), **extra)
         db.session.commit()
 
 
@@ -118,7 +119,8 @@ def test_result_cannot_be_returned_until_the_counter_takes_the_fee(app, pay_worl
     page = desk.get(f"/officer/dossiers/{code}").get_data(as_text=True)
     assert "12.000 đ · Chưa thanh toán" in page and "Thu tiền mặt tại quầy" in page
     form = f.action_form(desk, code)
-    refused = desk.post(f"/officer/dossiers/{code}/actions/return_result", data=form)
+    refused = desk.post(f"/officer/dossiers/{code}/actions/return_result",
+                        data={**form, **f.COLLECTED_BY_RELATIVE})
     assert "Chưa thể trả kết quả" in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Dossier.status).where(Dossier.code == code)) == \

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.notifications.models import Delivery, Notification, PushSubscription
+from tests.factories.dossiers import COLLECTED_BY_RELATIVE
 from tests.factories.push import drain, subscribe_phone
 from tests.factories.world import World, officer_move, submit
 from tests.push_service import PushService
@@ -61,7 +62,8 @@ def test_each_action_pushes_its_exact_vietnamese_text(push_app: Flask, client, w
     officer_move(push_app, code, "apologize", o["specialist"], new_due_date=new_due,
                  note="Chờ xác minh")
     officer_move(push_app, code, "mark_result_ready", o["specialist"])
-    officer_move(push_app, code, "return_result", o["receiving"])
+    officer_move(push_app, code, "return_result", o["receiving"],
+                 **COLLECTED_BY_RELATIVE)
     drain(push_app)
     got = [(m["title"], m["body"]) for m in push_service.messages(phone)]
     assert got == [

@@ -29,7 +29,7 @@ def _login(client: Any, demo: Any) -> None:
 
 
 def _logout(client: Any) -> Any:
-    home = client.get("/officer/")
+    home = client.get("/officer/account")
     return client.post("/officer/logout", data={"csrf_token": csrf_token(home.data)})
 
 
@@ -185,7 +185,7 @@ def test_hashed_static_assets_keep_their_own_policy(client: Any, demo: Any) -> N
 
 def test_every_page_of_a_signed_in_officer_is_private(client: Any, demo: Any) -> None:
     _login(client, demo)
-    for path in ("/", VILLAGE, "/procedures?q=khai+sinh", "/officer/"):
+    for path in ("/", VILLAGE, "/procedures?q=khai+sinh", "/officer/inbox"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert response.headers["Cache-Control"] == "private, no-store", path

@@ -33,6 +33,7 @@ NOT_A_PAGE = {
     "staff.accounts.login_totp": (302, "no password step pending: back to the login page"),
     "staff.accounts.login_totp_setup": (302,
                                         "no password step pending: back to the login page"),
+    "staff.accounts.home": (302, "the staff index sends the officer on to the inbox"),
     "staff.backoffice.declaration": (404, "this procedure has no declaration filled online"),
     "feedback.rate": (403, "the dossier is not returned yet, so it cannot be rated"),
     "payments.receipt": (404, "nothing is paid yet, so there is no receipt"),

@@ -41,6 +41,6 @@ def test_officer_pages_do_not(app, client, demo) -> None:
         db.session.commit()
         username = officer.username
     f.login(client, username)
-    html = client.get("/officer/").get_data(as_text=True)
+    html = client.get("/officer/inbox").get_data(as_text=True)
     assert "Hồ sơ" in html
     assert not WAY_BACK.search(html)

@@ -27,6 +27,9 @@ class Move:
     to: DossierStatus
     roles: frozenset[str]
     reason: bool
+    # Input fields the move cannot go without; and those it also needs at the counter.
+    needs: frozenset[str] = frozenset()
+    needs_at_counter: frozenset[str] = frozenset()
 
     @property
     def pair(self) -> tuple[DossierStatus | None, str]:
@@ -50,7 +53,9 @@ def load(path: Path = SPEC_FILE) -> list[Move]:
         moves.append(Move(status=DossierStatus(row["from"]) if row["from"] else None,
                           action=row["action"], when=row.get("when"),
                           to=DossierStatus(row["to"]), roles=frozenset(row["roles"]),
-                          reason=bool(row.get("reason", False))))
+                          reason=bool(row.get("reason", False)),
+                          needs=frozenset(row.get("needs", ())),
+                          needs_at_counter=frozenset(row.get("needs_at_counter", ()))))
     keys = [(m.status, m.action, m.when) for m in moves]
     assert len(keys) == len(set(keys)), "the spec lists a move twice"
     return moves

@@ -36,6 +36,7 @@ from app.extensions import db
 from app.places.models import Agency
 from app.procedures.models import Procedure
 from tests import spec
+from tests.factories.dossiers import COLLECTED_BY_RELATIVE
 
 S = DossierStatus
 STATUSES: list[DossierStatus | None] = [None, *DossierStatus]
@@ -108,6 +109,10 @@ def _data(action: str, officers: dict[str, Officer]) -> dict[str, object]:
         return {"new_due_date": date(2030, 1, 1)}
     if action == "assign":
         return {"officer_id": officers["specialist"].id}
+    if action == "return_result":
+        return dict(COLLECTED_BY_RELATIVE)
+    if action == "correct_details":
+        return {"fixes": {"phone": "0987 654 321"}}
     return {}
 
 
@@ -274,7 +279,8 @@ def test_result_and_return_stamp_times_and_timeliness(ctx: dict[str, Officer]) -
     apply(dossier, "approve", Actor.for_officer(ctx["leader"]), at=finished)
     assert dossier.finished_at == finished
     assert dossier.events[-1].data["timeliness"] == "early"
-    apply(dossier, "return_result", Actor.for_officer(ctx["receiving"]), at=finished)
+    apply(dossier, "return_result", Actor.for_officer(ctx["receiving"]), at=finished,
+          handover="online")
     assert dossier.returned_at == finished
     assert dossier.status == DossierStatus.RETURNED.value
     assert [e.action for e in dossier.events] == [
@@ -348,6 +354,21 @@ def test_create_app_wires_the_fee_precondition_and_the_listeners(app: Flask) -> 
     assert hooked.listeners == [rollup.record_move, hooks.after_move, outbox.enqueue_for_move]
 
 
+@pytest.mark.parametrize("move", [m for m in spec.MOVES if m.needs], ids=str)
+def test_a_move_refuses_to_go_without_the_input_the_spec_names(ctx: dict[str, Officer],
+                                                              move: spec.Move) -> None:
+    dossier = _dossier(move.status, move.when)
+    actor = Actor.for_officer(ctx[sorted(move.roles)[0]])
+    assert set(workflow.input_errors(dossier, move.action, note="ghi chú")) == move.needs
+    if move.needs_at_counter:
+        at_counter = workflow.input_errors(dossier, move.action, note="ghi chú",
+                                           handover="counter")
+        assert set(at_counter) == move.needs_at_counter
+    with pytest.raises(MoveInputInvalid):
+        apply(dossier, move.action, actor, note="ghi chú")
+    assert dossier.status == move.status.value and len(dossier.events) == 0
+
+
 def test_a_precondition_refuses_before_anything_changes(app: Flask, ctx: dict[str, Officer],
                                                        monkeypatch: pytest.MonkeyPatch
                                                        ) -> None:
@@ -362,7 +383,7 @@ def test_a_precondition_refuses_before_anything_changes(app: Flask, ctx: dict[st
                         [lambda d, e: heard.append(e.action)])
     dossier = _dossier(S.RESULT_READY)
     with pytest.raises(DomainError, match="còn nợ phí"):
-        apply(dossier, "return_result", Actor.for_officer(ctx["receiving"]))
+        apply(dossier, "return_result", Actor.for_officer(ctx["receiving"]), handover="post")
     assert dossier.status == "result_ready" and dossier.returned_at is None and heard == []
     other = _dossier(S.SUBMITTED)
     apply(other, "receive", Actor.for_officer(ctx["receiving"]), at=TUESDAY)
