@@ -158,6 +158,10 @@ def test_a_citizen_asks_for_a_correction_and_sees_the_answer(app, client, site) 
         item = db.session.scalar(select(DataRequest))
         item_id = item.id
     form = desk.get(f"/officer/privacy/requests/{item_id}")
+    # The desk corrects the dossier itself with its audited correction form.
+    assert f"/officer/dossiers/{code}#act-correct_details" in form.get_data(as_text=True)
+    assert 'id="act-correct_details"' in desk.get(f"/officer/dossiers/{code}").get_data(
+        as_text=True)
     done = desk.post(f"/officer/privacy/requests/{item_id}", data={
         "csrf_token": csrf_token(form.data), "decision": "done",
         "answer": "Đã sửa địa chỉ thành Thôn Hai."})
