@@ -47,7 +47,7 @@ def admins(app, pay_world):
 
 
 def _post(client, url, **data):
-    page = client.get("/officer/")
+    page = client.get("/officer/account")
     return client.post(url, data={"csrf_token": f.csrf_token(page.data), **data})
 
 
@@ -80,10 +80,10 @@ def test_one_admin_alone_cannot_change_the_account(app, pay_world, admins):
     assert again.status_code == 409
     # Every admin of the commune sees the notice on the officer pages; another commune's not.
     second = f.signed_in(app, *admins["second"])
-    assert "đang chờ một quản trị viên khác duyệt" in second.get("/officer/").get_data(
+    assert "đang chờ một quản trị viên khác duyệt" in second.get("/officer/account").get_data(
         as_text=True)
     outsider = f.signed_in(app, *admins["outsider"])
-    assert "đang chờ" not in outsider.get("/officer/").get_data(as_text=True)
+    assert "đang chờ" not in outsider.get("/officer/account").get_data(as_text=True)
     assert outsider.get(f"/admin/commune/bank-account/changes/{change_id}").status_code == 404
 
 
@@ -111,7 +111,7 @@ def test_a_second_admin_approves_and_the_audit_keeps_both(app, pay_world, admins
         change = db.session.get(BankAccountChange, change_id)
         assert (change.status, change.proposed_by_id, change.decided_by_id) == (
             "approved", first_id, second_id)
-    notice = second.get("/officer/").get_data(as_text=True)
+    notice = second.get("/officer/account").get_data(as_text=True)
     assert "đã được đổi lúc" in notice
 
 

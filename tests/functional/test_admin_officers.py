@@ -45,7 +45,7 @@ def _admin(app, commune):
 
 
 def _post(client, url, **data):
-    page = client.get("/officer/")
+    page = client.get("/officer/account")
     return client.post(url, data={"csrf_token": f.csrf_token(page.data), **data})
 
 

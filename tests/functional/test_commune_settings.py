@@ -76,7 +76,7 @@ def test_who_may_open_and_save(app: Flask, demo, username: str, status: int) -> 
     assert client.get(URL).status_code == status
     if status != 200:
         # A token of the officer's own session (any staff form carries it).
-        token = csrf_token(client.get("/officer/").get_data(as_text=True))
+        token = csrf_token(client.get("/officer/account").get_data(as_text=True))
         assert client.post(URL, data={"name": "Xã Đổi Tên", "csrf_token": token}
                            ).status_code == status
         assert _agency(app).name == "Xã Tản Hồng"

@@ -66,7 +66,7 @@ def test_an_officer_logged_out_on_one_process_is_logged_out_on_both(
     assert signed_in.status_code == 302, signed_in.text[:300]
     assert browser.get(f"{second}/officer/inbox", allow_redirects=False,
                        timeout=10).status_code == 200
-    token = _token(browser, f"{first}/officer/")
+    token = _token(browser, f"{first}/officer/account")
     copied = dict(browser.cookies)  # what a thief copied before the sign-out
     out = browser.post(f"{first}/officer/logout", data={"csrf_token": token},
                        allow_redirects=False, timeout=10)
