@@ -41,12 +41,15 @@ def wait_until_serving(process: subprocess.Popen[Any], url: str, timeout: float 
 
 
 @contextlib.contextmanager
-def web_processes(env: dict[str, str], count: int = 2) -> Iterator[list[str]]:
+def web_processes(env: dict[str, str] | list[dict[str, str]], count: int = 2
+                  ) -> Iterator[list[str]]:
     """`count` gunicorn processes (one sync worker each) serving the app, started together;
-    yields their base URLs."""
+    yields their base URLs. A list of environments gives each process its own (as two
+    hosts with their own disks)."""
+    envs = env if isinstance(env, list) else [env] * count
     started: list[tuple[subprocess.Popen[Any], str]] = []
     try:
-        for _ in range(count):
+        for env in envs:
             port = free_port()
             started.append((subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "--chdir", str(REPO), "--bind",

@@ -19,6 +19,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -29,6 +30,7 @@ from flask import Flask, session
 from sqlalchemy import select
 
 from app.accounts.models import Officer
+from app.admin import bank, password_links
 from app.citizens import sessions as citizen_sessions
 from app.citizens.models import Citizen
 from app.core.vntime import vietnam_today
@@ -38,6 +40,7 @@ from app.feedback import kiosk
 from app.feedback.models import Counter, StatsDaily
 from app.feedback.services import submit_feedback
 from app.places.models import Agency
+from app.privacy import incidents, rights
 from app.procedures.models import Procedure
 from tests import factories as f
 from tests.factories.payments import configure, pay, payment
@@ -80,6 +83,13 @@ NOT_PAGES: dict[str, str] = {
     "staff.backoffice.audit_csv": "CSV download",
     "staff.backoffice.dossier_file": "an uploaded file",
     "staff.payments_office.report_csv": "CSV download",
+    "staff.accounts.home": "redirect to the inbox",
+    "staff.password_link.start": "moves the link's token into the session, then the form",
+    "staff.privacy_office.authority_notice": "the breach notice to the authority (text file)",
+    "staff.privacy_office.people_notice": "CSV download",
+    "staff.privacy_office.views_csv": "CSV download",
+    "privacy.export": "the citizen's data download (ZIP)",
+    "metrics": "operators' metrics (Prometheus text), hidden without its token",
 }
 
 # Who opens a page: a context of its own, signed in (or not) as that person or device.
@@ -108,13 +118,16 @@ class Seeded:
     admin_password: str
     admin_totp: str
     new_admin: str
+    # Ids of the administration's objects: desk officer, bank change, privacy request and
+    # incident, and the one-time password link's token.
+    ids: dict[str, Any]
 
     @classmethod
     def placeholder(cls) -> Seeded:
         """Stand-ins, to read which endpoints `visits` covers without seeding anything."""
         return cls(codes=defaultdict(str), counter_id=0, feedback_id=0, citizen_cookie="",
                    kiosk_cookie="", desk="", desk_password="", admin="", admin_password="",
-                   admin_totp="", new_admin="")
+                   admin_totp="", new_admin="", ids=defaultdict(str))
 
 
 VILLAGE = "tanhong-lapham"
@@ -147,6 +160,7 @@ def visits(s: Seeded) -> dict[str, list[tuple[str, str]]]:
         "feedback.feedback_new": [(PUBLIC, "/feedback/new?agency=tanhong")],
         "feedback.stats_province": [(PUBLIC, "/stats")],
         "feedback.stats_page": [(PUBLIC, "/stats/tanhong"), (PUBLIC, "/stats/hanoi")],
+        "privacy.overview": [(PUBLIC, f"/d/{c['waiting']}/privacy{t}")],
         "citizens.my_dossiers": [(CITIZEN, "/me/dossiers")],
         "pwa.offline": [(PUBLIC, "/offline")],
         # The commune hall's devices
@@ -157,7 +171,7 @@ def visits(s: Seeded) -> dict[str, list[tuple[str, str]]]:
         "staff.accounts.login_totp": [(TOTP_STEP, "/officer/login/totp")],
         "staff.accounts.login_totp_setup": [(TOTP_SETUP_STEP, "/officer/login/totp-setup")],
         # Officers
-        "staff.accounts.home": [(DESK, "/officer/")],
+        "staff.accounts.account": [(DESK, "/officer/account")],
         "staff.accounts.security": [(DESK, "/officer/security")],
         "staff.backoffice.inbox": [(DESK, "/officer/inbox")],
         "staff.backoffice.dashboard": [(DESK, "/officer/dashboard")],
@@ -176,6 +190,24 @@ def visits(s: Seeded) -> dict[str, list[tuple[str, str]]]:
         "staff.feedback_office.report_monthly": [(ADMIN, "/officer/reports/monthly")],
         "staff.posters.agency_posters": [(ADMIN, "/admin/agencies/tanhong/posters")],
         "staff.posters.poster": [(ADMIN, f"/admin/villages/{VILLAGE}/poster")],
+        # Commune administration and personal data
+        "staff.password_link.set_password": [
+            (PUBLIC, f"/officer/set-password/start?token={s.ids['token']}")],
+        "staff.admin_officers.officers": [(ADMIN, "/admin/officers")],
+        "staff.admin_officers.new_officer": [(ADMIN, "/admin/officers/new")],
+        "staff.admin_officers.officer_page": [(ADMIN, f"/admin/officers/{s.ids['desk']}")],
+        "staff.admin_bank.bank_account": [(ADMIN, "/admin/commune/bank-account")],
+        "staff.admin_bank.review": [
+            (ADMIN, f"/admin/commune/bank-account/changes/{s.ids['change']}")],
+        "staff.commune_settings.settings": [(ADMIN, "/admin/commune/tanhong/settings")],
+        "staff.privacy_office.requests_queue": [(DESK, "/officer/privacy/requests")],
+        "staff.privacy_office.request_page": [
+            (DESK, f"/officer/privacy/requests/{s.ids['request']}")],
+        "staff.privacy_office.incidents_list": [(ADMIN, "/officer/privacy/incidents")],
+        "staff.privacy_office.incident_new": [(ADMIN, "/officer/privacy/incidents/new")],
+        "staff.privacy_office.incident": [
+            (ADMIN, f"/officer/privacy/incidents/{s.ids['incident']}")],
+        "staff.privacy_office.views_report": [(ADMIN, "/officer/privacy/views")],
     }
 
 
@@ -215,11 +247,26 @@ def _seed(app: Flask, demo: Any) -> Seeded:
                                    sender_phone="0912345678", photo=None)
         db.session.add(_busy_year(home))
         new_admin = f.officer(home, "commune_admin", username="quantri.moi", totp=False)
+        head = db.session.scalar(select(Officer).where(Officer.username == admin.username))
+        assert head is not None
+        change = bank.propose(head, home, bank.clean_account("970436", "0011001234567",
+                                                             "UBND XA TAN HONG"))
+        newcomer = f.officer(home, "receiving", username="canbo.moi", totp=False)
+        token = password_links.issue(head, newcomer)
+        now = datetime.now(UTC)
+        request = rights.file_request(made["waiting_desk"], "correction",
+                                      "Tên mẹ viết sai dấu", now)
+        incident = incidents.record_incident(
+            head, summary="Máy tính ở quầy bị nhiễm mã độc", started_at=now,
+            discovered_at=now, data_kinds=["id_photos"], scope_officer=desk,
+            window_start=now - timedelta(days=1), window_end=now, scope_codes=[])
         citizen = Citizen(issuer="https://id.example", subject="c-axe", full_name="Lê Văn Dân")
         db.session.add(citizen)
         db.session.commit()
         codes = {key: d.code for key, d in made.items()}
         counter_id, feedback_id, new_admin_name = counter.id, feedback.id, new_admin.username
+        ids = {"desk": desk.id, "change": change.id, "request": request.id,
+               "incident": incident.id, "token": token}
         with app.test_request_context():
             response = kiosk.lock_to(app.response_class(), counter)
         kiosk_cookie = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
@@ -242,7 +289,7 @@ def _seed(app: Flask, demo: Any) -> Seeded:
                   citizen_cookie=citizen_cookie, kiosk_cookie=kiosk_cookie,
                   desk="tiepnhan.tanhong", desk_password=demo.password,
                   admin=admin.username, admin_password=demo.password,
-                  admin_totp=admin.totp_secret, new_admin=new_admin_name)
+                  admin_totp=admin.totp_secret, new_admin=new_admin_name, ids=ids)
 
 
 def _busy_year(home: Agency) -> StatsDaily:
@@ -276,12 +323,12 @@ def _sign_in(who: str, page: Any, s: Seeded, live_server: str) -> None:
                                    "domain": host, "path": "/kiosk", "sameSite": "Strict",
                                    "httpOnly": True}])
     elif who == DESK:
-        _password_step(page, s.desk, s.desk_password, "/officer/")
+        _password_step(page, s.desk, s.desk_password, "/officer/inbox")
     elif who == ADMIN:
         _password_step(page, s.admin, s.admin_password, "/officer/login/totp")
         page.fill("#code", pyotp.TOTP(s.admin_totp).now())
         page.click("button[type=submit]")
-        page.wait_for_url("**/officer/")
+        page.wait_for_url("**/officer/inbox")
     elif who == TOTP_STEP:
         _password_step(page, s.admin, s.admin_password, "/officer/login/totp")
     elif who == TOTP_SETUP_STEP:

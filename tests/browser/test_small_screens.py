@@ -26,6 +26,8 @@ NOT_HTML = {
     "dossiers.dossier_file", "payments.pay_png", "payments.pay_status",
     "feedback.stats_csv", "pwa.service_worker", "pwa.manifest", "pwa.icon", "core.healthz",
     "signin.login", "signin.callback",  # redirects to and from the identity provider
+    "privacy.export",  # the citizen's data download (ZIP)
+    "metrics",  # operators' metrics, hidden without their token
 }
 FEE_PROCEDURE = "2.000815"  # Chứng thực bản sao: a per-page fee, paid by bank transfer
 PROCEDURE = "1.001193"
@@ -106,6 +108,7 @@ def pages_to_visit(app: Flask) -> dict[str, list[str]]:
         "payments.pay": [f"/d/{codes['unpaid']}/pay{t}", f"/d/{codes['paid']}/pay{t}"],
         "payments.receipt": [f"/d/{codes['paid']}/receipt{t}"],
         "feedback.rate": [f"/d/{codes['done']}/rating{t}"],
+        "privacy.overview": [f"/d/{codes['waiting']}/privacy{t}"],
         "feedback.feedback_new": ["/feedback/new", "/feedback/new?agency=tanhong"],
         "feedback.stats_province": ["/stats"],
         "feedback.stats_page": ["/stats/tanhong"],
