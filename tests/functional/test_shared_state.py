@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 import requests
-from PIL import Image
 from flask import Flask
+from PIL import Image
 from sqlalchemy import select
 
 from app.extensions import db
