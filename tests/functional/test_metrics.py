@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests import factories as f
 from tests.factories.push import drain, subscribe_phone
 from tests.factories.world import World, officer_move, submit
 from tests.push_service import PushService
@@ -109,9 +110,9 @@ def test_file_store_errors_are_counted(app: Flask, client, tmp_path: Path) -> No
     from app.dossiers.filestore import get_file_store
 
     before = _scrape(client)
-    blocked = Path(app.config["MOTCUA"].upload_dir) / "files"
-    blocked.parent.mkdir(parents=True, exist_ok=True)
+    blocked = tmp_path / "files"
     blocked.write_bytes(b"not a folder")  # the store's folder cannot be made: a disk fault
+    f.use_file_store(app, f"file://{blocked}")
     with app.app_context():
         store = get_file_store()
         for attempt in (lambda: store.put_bytes(b"x", "jpg"),

@@ -11,6 +11,7 @@ import dataclasses
 import re
 import socket
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +24,7 @@ from app.extensions import db
 from app.notifications import endpoints
 from app.notifications.models import Delivery, PushSubscription
 from app.notifications.worker import REFUSED
+from tests import factories as f
 from tests.factories.push import FAST, make_worker, server_key, subscribe_phone
 from tests.factories.world import World, officer_move, submit
 from tests.push_service import PushService
@@ -76,8 +78,11 @@ def test_a_known_push_service_is_accepted(app: Flask, client, world: World,
 
 
 @pytest.fixture
-def no_connections(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Any outgoing connection fails the test (and is recorded)."""
+def no_connections(push_app: Flask, tmp_path: Path,
+                   monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Any outgoing connection fails the test (and is recorded). The dossier's files stay on
+    this disk, so the S3 store of the PostgreSQL pass needs no connection either."""
+    f.use_file_store(push_app, f"file://{tmp_path / 'store'}")
     tried: list[Any] = []
 
     def refuse(address: Any, *_a: Any, **_k: Any) -> None:
