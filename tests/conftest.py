@@ -176,6 +176,13 @@ def s3_url(seaweed: Any, monkeypatch: pytest.MonkeyPatch) -> str:
     return env["FILE_STORE_URL"]
 
 
+@pytest.fixture(scope="module")
+def s3_env(seaweed: Any) -> dict[str, str]:
+    """FILE_STORE_URL and its credentials for processes a module starts: the session's
+    bucket (a new bucket would need new volumes of SeaweedFS), a prefix of the module's own."""
+    return dict(seaweed.env(S3_BUCKET, f"m-{uuid.uuid4().hex}"))
+
+
 @pytest.fixture(params=["local", "s3"])
 def store_kind(request: pytest.FixtureRequest) -> str:
     """Run the test once with each file store."""

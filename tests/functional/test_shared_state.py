@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -37,11 +35,10 @@ def two_processes(_schema: str, redis_url: str, tmp_path_factory: pytest.TempPat
 
 
 @pytest.fixture(scope="module")
-def two_hosts(_schema: str, redis_url: str, seaweed: Any,
+def two_hosts(_schema: str, redis_url: str, s3_env: dict[str, str],
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[str], list[Path]]]:
     """Two processes as on two hosts: each with a disk of its own, the files in one bucket."""
-    seaweed.create_bucket("motcua-two-hosts")
-    store = seaweed.env("motcua-two-hosts", f"t-{uuid.uuid4().hex}")
+    store = s3_env
     disks = [tmp_path_factory.mktemp(f"host{i}") for i in range(2)]
     envs = [app_env(_schema, disk, RATELIMIT_STORAGE_URI=redis_url, **store) for disk in disks]
     with web_processes(envs) as urls:
