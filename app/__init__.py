@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         settings = dataclasses.replace(settings, **overrides.pop("SETTINGS"))
     app.config.from_mapping(settings.flask_config())
     app.config.update(overrides)
+    _trust_proxies(app, settings.trusted_proxy_hops)
     if app.config["MOTCUA"].production:
         from app.core import doctor
 
@@ -57,6 +58,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _register_blueprints(app)
     _register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask, hops: int) -> None:
+    """Behind nginx every request comes from 127.0.0.1: without this, every citizen would
+    share one rate-limit bucket. Only the address and scheme are taken from the proxies; the
+    host stays what PUBLIC_BASE_URL and the request say, so a forged X-Forwarded-Host cannot
+    reach a link."""
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=0, x_port=0, x_prefix=0)
 
 
 def _wire_workflow(app: Flask) -> None:

@@ -56,6 +56,9 @@ def _hosts(raw: str | None, default: tuple[str, ...] = ()) -> tuple[str, ...]:
     return tuple(h.strip().lower().rstrip(".") for h in raw.split(",") if h.strip())
 
 
+# A CDN, a province load balancer and nginx are three; more is a misconfiguration.
+MAX_PROXY_HOPS = 5
+
 CLAIM_FIELDS = ("name", "birth_date", "citizen_id", "phone")
 
 # How long each kind of personal data is kept, in days (app/privacy/retention.py says from
@@ -157,6 +160,9 @@ class Settings:
     metrics_token: str = ""
     # Where dossier files live (app/core/storage_url.py): empty is "files" under upload_dir.
     file_store_url: str = ""
+    # Proxies in front of the app (TRUSTED_PROXY_HOPS): how many X-Forwarded-For/-Proto
+    # entries, counted from the right, are believed. 0: none, the header is ignored.
+    trusted_proxy_hops: int = 0
 
     def __post_init__(self) -> None:
         try:
@@ -166,6 +172,8 @@ class Settings:
         if not 0 < self.max_files_per_document <= self.max_files_per_dossier:
             raise ConfigError("MAX_FILES_PER_DOCUMENT must be > 0 and <= "
                               "MAX_FILES_PER_DOSSIER")
+        if not 0 <= self.trusted_proxy_hops <= MAX_PROXY_HOPS:
+            raise ConfigError(f"TRUSTED_PROXY_HOPS must be between 0 and {MAX_PROXY_HOPS}")
         if self.max_phone_mb_per_day < self.max_dossier_mb:
             raise ConfigError("MAX_PHONE_MB_PER_DAY must be >= MAX_DOSSIER_MB")
         if self.production and self.push_test_hosts:
@@ -232,6 +240,7 @@ class Settings:
             app_hosts=_hosts(env.get("APP_HOSTS")),
             metrics_token=env.get("METRICS_TOKEN", ""),
             file_store_url=env.get("FILE_STORE_URL", ""),
+            trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0),
         )
 
     def flask_config(self) -> dict[str, Any]:

@@ -66,6 +66,12 @@ def check(settings: Settings, config: Mapping[str, Any]) -> list[Refusal]:
         refuse("VAPID_PRIVATE_KEY", f"APP_HOSTS declares {hosts} hosts, and without this "
                "setting each host generates its own web push key, so phones subscribed on one "
                "host are refused by the others; set VAPID_PRIVATE_KEY (the same on every host)")
+    if hosts > 1 and not settings.trusted_proxy_hops:
+        refuse("TRUSTED_PROXY_HOPS", f"APP_HOSTS declares {hosts} hosts, so requests reach "
+               "the app through a proxy, and without this setting every citizen is counted "
+               "as the proxy's address: one shared rate limit for the whole province; set "
+               "TRUSTED_PROXY_HOPS=1 (nginx in front) or the number of proxies that append to "
+               "X-Forwarded-For")
     if settings.ratelimit_storage_uri.startswith("memory://"):
         refuse("RATELIMIT_STORAGE_URI", "rate limits are counted in each process's memory, "
                "so every gunicorn worker allows the full limit again; set "

@@ -30,11 +30,16 @@ UNSAFE: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
     ("placeholder secret", {"secret_key": "change-me-to-a-long-random-string-please-ok"}, {},
      "SECRET_KEY", "token_urlsafe"),
     ("repetitive secret", {"secret_key": "ab" * 30}, {}, "SECRET_KEY", "token_urlsafe"),
-    ("local files on two hosts", {"app_hosts": ("web1", "web2"), "vapid_private_key": "k"},
+    ("local files on two hosts", {"app_hosts": ("web1", "web2"), "vapid_private_key": "k",
+                                  "trusted_proxy_hops": 1},
      {}, "FILE_STORE_URL", "s3://"),
-    ("a VAPID key per host", {"app_hosts": ("web1", "web2"),
+    ("a VAPID key per host", {"app_hosts": ("web1", "web2"), "trusted_proxy_hops": 1,
                               "file_store_url": "s3://motcua-files"},
      {}, "VAPID_PRIVATE_KEY", "same on every host"),
+    ("two hosts, proxy addresses ignored", {"app_hosts": ("web1", "web2"),
+                                            "vapid_private_key": "k",
+                                            "file_store_url": "s3://motcua-files"},
+     {}, "TRUSTED_PROXY_HOPS", "TRUSTED_PROXY_HOPS=1"),
     ("limits in memory", {"ratelimit_storage_uri": "memory://"}, {},
      "RATELIMIT_STORAGE_URI", "redis://"),
     ("the local push allowance", {"production": False, "push_test_hosts": ("127.0.0.1",)},
@@ -51,7 +56,7 @@ UNSAFE: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
 def test_a_clean_production_configuration_passes() -> None:
     assert doctor.check(CLEAN, {}) == []
     assert doctor.check(dataclasses.replace(CLEAN, app_hosts=("web1", "web2"),
-                                            vapid_private_key="key",
+                                            vapid_private_key="key", trusted_proxy_hops=1,
                                             file_store_url="s3://motcua-files"),
                         {}) == []
 
@@ -100,4 +105,5 @@ def test_settings_from_the_environment_are_checked_as_read(tmp_path: Path) -> No
     settings = Settings.from_env(tmp_path, env)
     assert settings.app_hosts == ("web1", "web2")
     assert [r.setting for r in doctor.check(settings, {})] == ["FILE_STORE_URL",
-                                                                "VAPID_PRIVATE_KEY"]
+                                                                "VAPID_PRIVATE_KEY",
+                                                                "TRUSTED_PROXY_HOPS"]
