@@ -1,6 +1,13 @@
-"""Vietnamese by default, English on request; the choice is kept in a cookie."""
+"""Vietnamese by default, English on request (`?lang=en`), carried in the URL.
+
+Public pages take the language from the URL alone, so a proxy can cache each language under
+its own URL and set no cookie; every link the app builds keeps `lang=en` (url_defaults).
+Personal pages, never cached, also fall back to the cookie remembered there.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
 
@@ -11,15 +18,34 @@ COOKIE = "lang"
 def select_locale() -> str:
     if not has_request_context():  # CLI commands and workers speak the default language
         return "vi"
-    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+    chosen = request.args.get("lang")
+    if not chosen and not _public():
+        chosen = request.cookies.get(COOKIE)
     return chosen if chosen in LANGUAGES else "vi"
+
+
+def _public() -> bool:
+    from app.pwa.cache_policy import is_public_page
+
+    return is_public_page(request.path)
 
 
 def _remember_choice(response: Response) -> Response:
     chosen = request.args.get("lang")
-    if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen:
+    if chosen in LANGUAGES and request.cookies.get(COOKIE) != chosen and not _public():
         response.set_cookie(COOKIE, chosen, max_age=365 * 86400, samesite="Lax")
     return response
+
+
+# Files whose URL is their content (hashed assets, icons): the same in every language.
+_SAME_IN_EVERY_LANGUAGE = frozenset({"static", "pwa.icon", "pwa.service_worker",
+                                     "pwa.manifest"})
+
+
+def _keep_language(endpoint: str, values: dict[str, Any]) -> None:
+    if (has_request_context() and g.get("lang") == "en" and "lang" not in values
+            and endpoint not in _SAME_IN_EVERY_LANGUAGE):
+        values["lang"] = "en"
 
 
 def init_app(app: Flask) -> None:
@@ -31,6 +57,7 @@ def init_app(app: Flask) -> None:
         default_translation_directories=str(app.root_path) + "/translations",
     )
     app.after_request(_remember_choice)
+    app.url_defaults(_keep_language)
 
     @app.before_request
     def _lang() -> None:

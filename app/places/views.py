@@ -3,7 +3,7 @@ app/places/poster_views.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.core.errors import render_error
@@ -47,5 +47,10 @@ def village(code: str):  # noqa: ANN201
                               "xã và thôn của bạn ở trang chủ."))
     village_id, body = page
     if request.args.get("src") == "qr":
+        # Counted here, then sent to the cacheable URL: a proxy may serve the page itself
+        # from its cache, but never this answer, so every scan reaches the app once.
         services.count_scan(village_id)
+        moved = redirect(url_for("places.village", code=code.strip().lower()), 303)
+        moved.headers["Cache-Control"] = "no-store"
+        return moved
     return body

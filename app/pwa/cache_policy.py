@@ -8,7 +8,10 @@ worker gets its lists of public and personal paths from here (`worker_lists`, fi
 
 from __future__ import annotations
 
-from flask import Response, g, request, session
+from typing import Any
+
+from flask import Flask, Response, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 
 # Pages about one person or only for staff: never stored by a browser, proxy or the worker.
@@ -16,11 +19,15 @@ PERSONAL_PREFIXES = ("/officer", "/admin", "/d", "/track", "/api", "/kiosk")
 # The citizen pages worth keeping: these exact paths, and each section with everything under
 # it (home, village pages, the procedure catalogue).
 PUBLIC_PAGES = ("/",)
-PUBLIC_SECTIONS = ("/v", "/procedures")
+PUBLIC_SECTIONS = ("/v", "/procedures", "/stats")
 # Endpoints that set their own caching (hashed static files, the PWA files): left alone, and
 # the session is not touched for them, so they get no `Vary: Cookie`.
 OWN_POLICY = frozenset({"static", "pwa.manifest", "pwa.service_worker", "pwa.icon"})
+# A shared cache (nginx, a CDN) may keep a public page this long, and serve the old copy for
+# STALE_SECONDS more while it fetches the new one: an edit shows within 90 s.
 PUBLIC_MAX_AGE = 60
+STALE_SECONDS = 30
+PUBLIC_CACHE_CONTROL = f"public, max-age={PUBLIC_MAX_AGE}, stale-while-revalidate={STALE_SECONDS}"
 # Logging out (/officer/logout, /officer/logout-everywhere) clears the browser's caches; the
 # service worker drops its kept pages when it sees the same navigation.
 LOGOUT_PREFIX = "/officer/logout"
@@ -52,7 +59,8 @@ def worker_lists() -> dict[str, list[str]]:
 
 
 def _shareable(response: Response) -> bool:
-    """A page any anonymous visitor would get byte for byte (but for the language cookie)."""
+    """A page any anonymous visitor of this URL would get byte for byte: the language is in
+    the URL (app/core/i18n.py), so nothing about the visitor changes it."""
     return (
         request.method in ("GET", "HEAD")
         and response.status_code == 200
@@ -63,7 +71,6 @@ def _shareable(response: Response) -> bool:
         # page personal.
         and not session.modified
         and not session.permanent
-        and "lang" not in request.args
         and "csrf_token" not in g
     )
 
@@ -79,6 +86,27 @@ def apply(response: Response) -> Response:
             response.headers["Clear-Site-Data"] = '"cache"'
         return response
     if _shareable(response):
-        response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
-        response.vary.add("Cookie")  # the language comes from a cookie
+        response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL
+        g.shared_page = True  # the session interface below adds no `Vary: Cookie`
+        # Revalidation: a weak ETag of the rendered body, 304 when the visitor holds it.
+        response.add_etag(weak=True)
+        response.make_conditional(request)
     return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, but a page marked shared above keeps no `Vary: Cookie`.
+
+    Flask adds it whenever the session was read (Flask-Login reads it to learn that nobody is
+    signed in), which would make every public page a separate cache entry per visitor. A
+    shared page sets no cookie and does not depend on one, so the proxy may give it to all.
+    """
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        super().save_session(app, session, response)
+        if g.get("shared_page") and "Set-Cookie" not in response.headers:
+            response.vary.discard("Cookie")
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = SessionInterface()

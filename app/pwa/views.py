@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import cast
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -24,6 +26,7 @@ from app.pwa import cache_policy
 
 bp = Blueprint("pwa", __name__, template_folder="templates")
 bp.after_app_request(cache_policy.apply)
+bp.record_once(lambda state: cache_policy.init_app(cast(Flask, state.app)))
 
 THEME_COLOR = "#b3261e"
 ICONS = (  # (file, size, purpose)

@@ -1,4 +1,4 @@
-"""Vietnamese by default; English on request, remembered by a cookie."""
+"""Vietnamese by default; English on request, carried in the URL of every link."""
 
 from __future__ import annotations
 
@@ -10,10 +10,15 @@ def test_vietnamese_is_the_default_and_english_is_a_switch_away(client, demo):
     body = en.get_data(as_text=True)
     assert 'lang="en"' in body and "Commune procedures" in body and "Find a procedure" in body
     assert "Thủ tục của xã" not in body
-    assert "lang=en" in en.headers.get("Set-Cookie", "")
-    # The choice sticks for the next pages, without the parameter.
-    procedure = client.get("/procedures/1.001193").get_data(as_text=True)
+    # No cookie: a shared cache keeps each language under its own URL.
+    assert "Set-Cookie" not in en.headers
+    # The choice sticks for the next pages: the links keep it.
+    assert 'href="/procedures/1.001193?village=tanhong-lapham&amp;lang=en"' in body
+    procedure = client.get("/procedures/1.001193?lang=en").get_data(as_text=True)
     assert "Documents to bring" in procedure and "Submit online" in procedure
+    assert 'href="/?lang=en"' in procedure  # and on, page after page
+    # The same URL without the parameter is the Vietnamese page, whatever came before.
+    assert "Giấy tờ cần mang" in client.get("/procedures/1.001193").get_data(as_text=True)
 
 
 def test_every_message_in_the_code_has_an_english_translation(tmp_path):

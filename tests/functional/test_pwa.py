@@ -157,8 +157,10 @@ def test_offline_page_explains_and_offers_a_retry(client: Any) -> None:
 def test_public_pages_may_be_cached_briefly_by_anyone(client: Any, demo: Any, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "public, max-age=60"
-    assert "Cookie" in response.headers.get("Vary", "")  # the language cookie changes the page
+    assert response.headers["Cache-Control"] == "public, max-age=60, stale-while-revalidate=30"
+    # The language is in the URL: nothing about the visitor's cookies changes the page.
+    assert "Cookie" not in response.headers.get("Vary", "")
+    assert "Set-Cookie" not in response.headers
 
 
 @pytest.mark.parametrize("path", ["/officer/login", "/api/v1/villages", "/track", "/d/ABC123",
@@ -168,9 +170,13 @@ def test_personal_paths_are_never_stored(client: Any, demo: Any, path: str) -> N
     assert response.headers["Cache-Control"] == "private, no-store"
 
 
-def test_language_switch_is_not_shared(client: Any, demo: Any) -> None:
-    response = client.get("/?lang=en")
-    assert "public" not in response.headers.get("Cache-Control", "")
+def test_each_language_is_shared_under_its_own_url(client: Any, demo: Any) -> None:
+    en = client.get("/?lang=en")
+    vi = client.get("/")
+    # Both may be cached: the URL, the cache's key, tells them apart; no cookie does.
+    assert en.headers["Cache-Control"] == vi.headers["Cache-Control"]
+    assert "Set-Cookie" not in en.headers
+    assert en.headers["ETag"] != vi.headers["ETag"]
 
 
 def test_hashed_static_assets_keep_their_own_policy(client: Any, demo: Any) -> None:
