@@ -37,7 +37,7 @@ run seed: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: translations seed ## Install, migrate, seed when empty, serve on http://127.0.0.1:$(PORT)
 	MOTCUA_PUSH_WORKER=thread $(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT) --with-threads
 
-system-deps: ## Install Debian's chromium, postgresql and redis-server when missing (as root)
+system-deps: ## Install Debian's chromium, postgresql, redis-server and nginx when missing (as root)
 	@bash scripts/system-deps.sh
 
 test: system-deps $(VENV)/.installed-dev translations lint tests/oidc/node_modules ## The whole suite, on SQLite then PostgreSQL

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system tools the tests drive: Debian's chromium, postgresql and redis-server.
+# Installs the system tools the tests drive: Debian's chromium, postgresql, redis-server and
+# nginx.
 # As root it installs what is missing; otherwise it says what is missing (the tests then
 # skip locally with that reason, and fail in CI).
 set -euo pipefail
@@ -7,6 +8,7 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
 command -v redis-server >/dev/null || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+[ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   echo "installing ${missing[*]} from Debian's packages"

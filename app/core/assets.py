@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, current_app, url_for
+from flask import Flask, Response, current_app, request, url_for
 
 
 def asset_url(filename: str) -> str:
@@ -25,3 +25,11 @@ def init_app(app: Flask) -> None:
     # defines the key as None, so setdefault would do nothing.)
     if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
         app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 86400
+
+    @app.after_request
+    def _immutable(response: Response) -> Response:
+        # A hashed URL (?v=<hash>) is a new URL for new content: the browser need not even
+        # revalidate it when the citizen reloads a page.
+        if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+            response.cache_control.immutable = True
+        return response

@@ -1,0 +1,57 @@
+"""Debian's nginx in front of the tests' app servers, configured by deploy/nginx.conf."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from tests.pg_server import free_port, stop_process
+
+REPO = Path(__file__).resolve().parent.parent
+CONFIG = REPO / "deploy" / "nginx.conf"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def render(prefix: Path, listen: str, upstreams: list[str], max_body_mb: int) -> str:
+    """deploy/nginx.conf with its @NAMES@ replaced, and nothing else changed."""
+    servers = " ".join(f"server {u.removeprefix('http://')};" for u in upstreams)
+    # The workers run as root here: the tests' folders are root's own (mode 0700).
+    names = {"@USER@": "root", "@PREFIX@": str(prefix), "@LISTEN@": listen,
+             "@UPSTREAMS@": servers, "@MAX_BODY_MB@": str(max_body_mb)}
+    text = CONFIG.read_text()
+    for name, value in names.items():
+        text = text.replace(name, value)
+    return text
+
+
+@contextlib.contextmanager
+def nginx(prefix: Path, upstreams: list[str], max_body_mb: int) -> Iterator[str]:
+    """nginx serving on a free loopback port until the block ends; yields its base URL."""
+    prefix.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    (prefix / "nginx.conf").write_text(render(prefix, f"127.0.0.1:{port}", upstreams,
+                                              max_body_mb))
+    process: subprocess.Popen[Any] = subprocess.Popen(
+        [NGINX, "-p", str(prefix), "-c", str(prefix / "nginx.conf")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"nginx did not start: {(prefix / 'error.log')}"
+                                       ) from None
+                time.sleep(0.05)
+        yield url
+    finally:
+        stop_process(process)
