@@ -5,12 +5,11 @@ from __future__ import annotations
 import contextlib
 import shutil
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tests.app_process import wait_until_serving
 from tests.pg_server import free_port, stop_process
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,16 +41,7 @@ def nginx(prefix: Path, upstreams: list[str], max_body_mb: int) -> Iterator[str]
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"nginx did not start: {(prefix / 'error.log')}"
-                                       ) from None
-                time.sleep(0.05)
+        wait_until_serving(process, url, timeout=20)  # its error.log says why, if not
         yield url
     finally:
         stop_process(process)

@@ -37,14 +37,13 @@ def _remember_choice(response: Response) -> Response:
     return response
 
 
-# Files whose URL is their content (hashed assets, icons): the same in every language.
-_SAME_IN_EVERY_LANGUAGE = frozenset({"static", "pwa.icon", "pwa.service_worker",
-                                     "pwa.manifest"})
-
-
 def _keep_language(endpoint: str, values: dict[str, Any]) -> None:
+    # Files with their own caching (hashed assets, icons, the PWA's) are the same in every
+    # language: their URLs stay one.
+    from app.pwa.cache_policy import OWN_POLICY
+
     if (has_request_context() and g.get("lang") == "en" and "lang" not in values
-            and endpoint not in _SAME_IN_EVERY_LANGUAGE):
+            and endpoint not in OWN_POLICY):
         values["lang"] = "en"
 
 

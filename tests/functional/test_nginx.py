@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.places.models import Village, VillageScan
+from app.pwa.cache_policy import PERSONAL_PREFIXES
 from tests.app_process import app_env, web_processes
 from tests.conftest import need
 from tests.nginx_server import CONFIG, NGINX, nginx, render
@@ -58,6 +59,10 @@ def test_the_tests_copy_differs_from_deploy_only_in_its_names(tmp_path: Path) ->
     for line, made in zip(shipped, ours.splitlines(), strict=True):
         assert line == made or "@" in line
     assert f"client_max_body_size {MAX_BODY_MB}m;" in ours
+    # nginx cannot read the app's list of personal paths: it must hold every one of them.
+    never_cached = re.search(r"location ~ \^/\(([a-z|]+)\)", ours)
+    assert never_cached is not None
+    assert {p.strip("/") for p in PERSONAL_PREFIXES} <= set(never_cached.group(1).split("|"))
 
 
 def test_the_proxy_lets_through_what_the_app_accepts(app: Flask) -> None:
