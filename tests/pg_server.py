@@ -54,26 +54,30 @@ class PostgresServer:
     def url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
+    def psql(self, sql: str) -> str:
+        """One statement through psql as the superuser; its unaligned output."""
+        done = subprocess.run(
+            [f"{self.bindir}/psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
+             "-d", "postgres", "-Atc", sql], capture_output=True, text=True, check=True)
+        return done.stdout.strip()
+
     def stop(self) -> None:
         subprocess.run([*self.as_user, f"{self.bindir}/pg_ctl", "-D", self.datadir, "-m",
                         "immediate", "stop"], capture_output=True, check=False)
         shutil.rmtree(os.path.dirname(self.datadir), ignore_errors=True)
 
 
-def start() -> PostgresServer:
-    bindir = _bin_dir()
-    root = tempfile.mkdtemp(prefix="motcua-pg-")
-    datadir = os.path.join(root, "data")
-    # initdb refuses to run as root: run the server as the postgres system user.
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    init = subprocess.run(
-        [*as_user, f"{bindir}/initdb", "-D", datadir, "--auth=trust", "-E", "UTF8",
-         "--locale=C.UTF-8", "-U", "postgres"], capture_output=True, text=True, check=False)
-    if init.returncode != 0:
-        raise PostgresUnavailable(f"initdb failed: {init.stderr.strip()[-500:]}")
+def _new_root(prefix: str) -> tuple[str, list[str]]:
+    """A folder for one server, and the command prefix that runs as its owner: initdb and
+    the server refuse to run as root, so as root they run as the postgres system user."""
+    root = tempfile.mkdtemp(prefix=prefix)
+    if os.geteuid() != 0:
+        return root, []
+    shutil.chown(root, "postgres", "postgres")
+    return root, ["runuser", "-u", "postgres", "--"]
+
+
+def _run_server(bindir: str, root: str, datadir: str, as_user: list[str]) -> PostgresServer:
     port = free_port()
     opts = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
@@ -83,3 +87,31 @@ def start() -> PostgresServer:
     if started.returncode != 0:
         raise PostgresUnavailable(f"pg_ctl start failed: {started.stderr.strip()[-500:]}")
     return PostgresServer(datadir=datadir, port=port, bindir=bindir, as_user=as_user)
+
+
+def start() -> PostgresServer:
+    bindir = _bin_dir()
+    root, as_user = _new_root("motcua-pg-")
+    datadir = os.path.join(root, "data")
+    init = subprocess.run(
+        [*as_user, f"{bindir}/initdb", "-D", datadir, "--auth=trust", "-E", "UTF8",
+         "--locale=C.UTF-8", "-U", "postgres"], capture_output=True, text=True, check=False)
+    if init.returncode != 0:
+        raise PostgresUnavailable(f"initdb failed: {init.stderr.strip()[-500:]}")
+    return _run_server(bindir, root, datadir, as_user)
+
+
+def start_replica(primary: PostgresServer) -> PostgresServer:
+    """A hot standby streaming from `primary`, copied from it by `pg_basebackup -R` (which
+    writes standby.signal and primary_conninfo). initdb's trust rules admit replication
+    from 127.0.0.1, so the copy needs no password."""
+    root, as_user = _new_root("motcua-pg-replica-")
+    datadir = os.path.join(root, "data")
+    copied = subprocess.run(
+        [*as_user, f"{primary.bindir}/pg_basebackup", "-h", "127.0.0.1", "-p",
+         str(primary.port), "-U", "postgres", "-D", datadir, "-R", "-X", "stream",
+         "--checkpoint=fast"], capture_output=True, text=True, check=False)
+    if copied.returncode != 0:
+        shutil.rmtree(root, ignore_errors=True)
+        raise PostgresUnavailable(f"pg_basebackup failed: {copied.stderr.strip()[-500:]}")
+    return _run_server(primary.bindir, root, datadir, as_user)
