@@ -11,12 +11,15 @@ It lives for one request (or app context) and is closed when that ends; it never
 
 A replica that cannot be reached does not take the public pages down: the request reads
 the primary instead, a warning is logged (the error's kind only: no address, no person)
-and `motcua_replica_fallbacks` counts it in /metrics. Each request tries the replica
-again, so the pages move back to it as soon as it answers.
+and `motcua_replica_fallbacks` counts every request so served in /metrics. The process
+then leaves the replica alone for RETRY_SECONDS before trying it again: a vanished host
+would otherwise cost every public page the connect timeout, and the log a line each.
+A replica that fails in the middle of a request (after it connected) fails that request.
 """
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -29,6 +32,8 @@ from app.core.metrics import REPLICA_FALLBACKS
 from app.extensions import db
 
 _HELD = "motcua_public_session"
+_DOWN_UNTIL = "motcua_replica_down_until"
+RETRY_SECONDS = 10
 
 
 class ReplicaWriteError(RuntimeError):
@@ -40,6 +45,9 @@ def _refuse_flush(session: Session, _context: Any, _instances: Any) -> None:
 
 
 def _open_replica() -> Session | None:
+    """A read-only session on the replica, connected; None when it cannot be reached."""
+    if time.monotonic() < current_app.extensions.get(_DOWN_UNTIL, 0.0):
+        return None
     engine = db.engines[REPLICA_BIND].execution_options(postgresql_readonly=True)
     session = Session(bind=engine, autoflush=False, expire_on_commit=False)
     event.listen(session, "before_flush", _refuse_flush)
@@ -47,9 +55,10 @@ def _open_replica() -> Session | None:
         session.connection()  # connect now, so an unreachable replica is known here
     except DBAPIError as exc:
         session.close()
-        current_app.logger.warning("database replica unreachable (%s); public figures "
-                                   "read from the primary", type(exc.orig).__name__)
-        REPLICA_FALLBACKS.inc()
+        current_app.extensions[_DOWN_UNTIL] = time.monotonic() + RETRY_SECONDS
+        current_app.logger.warning(
+            "database replica unreachable (%s); public figures read from the primary, "
+            "replica tried again in %d s", type(exc.orig).__name__, RETRY_SECONDS)
         return None
     return session
 
@@ -60,7 +69,10 @@ def public_session() -> Session:
     if REPLICA_BIND not in current_app.config.get("SQLALCHEMY_BINDS", {}):
         return db.session()
     if _HELD not in g:
-        setattr(g, _HELD, _open_replica())
+        opened = _open_replica()
+        if opened is None:
+            REPLICA_FALLBACKS.inc()
+        setattr(g, _HELD, opened)
     held: Session | None = g.get(_HELD)
     return held if held is not None else db.session()
 
