@@ -131,7 +131,7 @@ def search_procedures(q: str, *, field: str | None = None, agency_id: int | None
     offered: set[int] | None = None
     if agency_id is not None:
         offered = set(reads.scalars(select(agency_procedures.c.procedure_id)
-                                         .where(agency_procedures.c.agency_id == agency_id)))
+                                    .where(agency_procedures.c.agency_id == agency_id)))
 
     def keep(entry: IndexEntry) -> bool:
         return (not field or entry.field == field) and (offered is None or entry.id in offered)
