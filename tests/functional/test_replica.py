@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, create_engine, select, text
+from sqlalchemy import Engine, create_engine, event, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
@@ -223,6 +223,36 @@ def test_a_citizens_own_dossier_is_fresh_while_the_replica_lags(
         assert "Đã tiếp nhận" in phone.get(f"/d/{code}?t={secret}").get_data(as_text=True)
         # The public figures, from the held replica, do not have it yet.
         assert _figures(other)["received"] == 0
+
+
+PUBLIC_FIGURES = ["/stats", "/stats/xa-a", "/stats/xa-a.csv", "/stats/tinh",
+                  "/api/v1/stats/xa-a", "/api/v1/stats/tinh", "/procedures",
+                  "/procedures?q=dang+ky", "/procedures?q=dang+ky&field=H%E1%BB%99+t%E1%BB%8Bch",
+                  "/api/v1/procedures?q=dang+ky", "/api/v1/procedures"]
+
+
+def test_public_figures_send_no_statement_to_the_primary(app: Flask, world: World,
+                                                         reader: Flask, replica_url: str
+                                                         ) -> None:
+    _caught_up(app.config["SQLALCHEMY_DATABASE_URI"], replica_url)
+    statements: list[str] = []
+    with reader.app_context():
+        primary = db.engines[None]
+
+    def record(_conn: Any, _cursor: Any, sql: str, *_rest: Any) -> None:
+        statements.append(sql)
+
+    event.listen(primary, "before_cursor_execute", record)
+    try:
+        visitor = reader.test_client()
+        for path in PUBLIC_FIGURES:
+            assert visitor.get(path).status_code == 200, path
+        assert statements == []
+        # The counter-check: the hall display does read the primary.
+        assert visitor.get("/display/xa-a/live.json").status_code == 200
+        assert statements
+    finally:
+        event.remove(primary, "before_cursor_execute", record)
 
 
 def test_the_replica_session_cannot_write(app: Flask, world: World, reader: Flask) -> None:
