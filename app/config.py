@@ -59,6 +59,10 @@ def _hosts(raw: str | None, default: tuple[str, ...] = ()) -> tuple[str, ...]:
 # A CDN, a province load balancer and nginx are three; more is a misconfiguration.
 MAX_PROXY_HOPS = 5
 
+# The Flask-SQLAlchemy bind of DATABASE_REPLICA_URL, and how long connecting to it may take.
+REPLICA_BIND = "replica"
+REPLICA_CONNECT_SECONDS = 2
+
 CLAIM_FIELDS = ("name", "birth_date", "citizen_id", "phone")
 
 # How long each kind of personal data is kept, in days (app/privacy/retention.py says from
@@ -112,6 +116,14 @@ def _claims_map(raw: str) -> dict[str, str]:
     return value
 
 
+def _psycopg(url: str) -> str:
+    """A PostgreSQL URL as SQLAlchemy's psycopg (3) driver takes it; others unchanged."""
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg://" + url[len(scheme):]
+    return url
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str
@@ -163,6 +175,9 @@ class Settings:
     # Proxies in front of the app (TRUSTED_PROXY_HOPS): how many X-Forwarded-For/-Proto
     # entries, counted from the right, are believed. 0: none, the header is ignored.
     trusted_proxy_hops: int = 0
+    # A streaming replica of the database (DATABASE_REPLICA_URL) that public statistics and
+    # catalogue search read from (app/core/replica.py); empty: everything reads DATABASE_URL.
+    database_replica_url: str = ""
 
     def __post_init__(self) -> None:
         try:
@@ -191,11 +206,7 @@ class Settings:
             if production:
                 raise ConfigError("SECRET_KEY is required when MOTCUA_ENV=production")
             secret = _instance_secret(instance_path, "secret_key")
-        db_url = env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'motcua.db'}"
-        if db_url.startswith("postgres://"):
-            db_url = "postgresql+psycopg://" + db_url[len("postgres://"):]
-        elif db_url.startswith("postgresql://"):
-            db_url = "postgresql+psycopg://" + db_url[len("postgresql://"):]
+        db_url = _psycopg(env.get("DATABASE_URL") or f"sqlite:///{instance_path / 'motcua.db'}")
         base_url = (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
         if not base_url.startswith(("http://", "https://")):
             raise ConfigError("PUBLIC_BASE_URL must start with http:// or https://")
@@ -241,6 +252,7 @@ class Settings:
             metrics_token=env.get("METRICS_TOKEN", ""),
             file_store_url=env.get("FILE_STORE_URL", ""),
             trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0),
+            database_replica_url=_psycopg(env.get("DATABASE_REPLICA_URL", "").strip()),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -254,6 +266,7 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "SQLALCHEMY_BINDS": self._replica_bind(),
             # Whole-request cap: every file of a dossier plus the form fields.
             "MAX_CONTENT_LENGTH": (self.max_dossier_mb + 1) * 1024 * 1024,
             "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
@@ -272,6 +285,14 @@ class Settings:
             "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",
             "PREFERRED_URL_SCHEME": "https" if self.production else "http",
         }
+
+    def _replica_bind(self) -> dict[str, Any]:
+        if not self.database_replica_url:
+            return {}
+        # A stopped replica refuses at once; a vanished host must not hold a public page
+        # for the driver's default of minutes before the primary answers instead.
+        return {REPLICA_BIND: {"url": self.database_replica_url, "pool_pre_ping": True,
+                               "connect_args": {"connect_timeout": REPLICA_CONNECT_SECONDS}}}
 
     def describe(self) -> dict[str, Any]:
         """Settings safe to print: secrets masked."""

@@ -104,8 +104,13 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.config.getoption("--db"))
 
 
+# The PostgreSQL server this run started for the session, kept for the replica fixture.
+_PG_PRIMARY = pytest.StashKey[Any]()
+
+
 @pytest.fixture(scope="session")
-def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory,
+                 request: pytest.FixtureRequest) -> Iterator[str]:
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
@@ -115,7 +120,32 @@ def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
         return
     from tests import pg_server
 
-    yield from _served(pg_server.start, pg_server.PostgresUnavailable)
+    def start() -> pg_server.PostgresServer:
+        server = request.config.stash[_PG_PRIMARY] = pg_server.start()
+        return server
+
+    yield from _served(start, pg_server.PostgresUnavailable)
+
+
+@pytest.fixture(scope="session")
+def pg_primary(backend: str, database_url: str, request: pytest.FixtureRequest) -> Any:
+    """The session's PostgreSQL server (a tests/pg_server.PostgresServer), to copy from.
+    The SQLite pass legitimately has none: skipped there, whatever CI says."""
+    if backend != "postgresql":
+        pytest.skip("needs PostgreSQL (the SQLite pass has no replica)")
+    server = request.config.stash.get(_PG_PRIMARY, None)
+    if server is None:
+        need("TEST_DATABASE_URL names a server this run did not start: no replica copies it")
+    return server
+
+
+@pytest.fixture(scope="session")
+def replica_url(pg_primary: Any) -> Iterator[str]:
+    """A hot standby streaming from the session's PostgreSQL (pg_basebackup -R): its URL."""
+    from tests import pg_server
+
+    yield from _served(lambda: pg_server.start_replica(pg_primary),
+                       pg_server.PostgresUnavailable)
 
 
 @pytest.fixture(scope="session")

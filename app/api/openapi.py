@@ -158,11 +158,17 @@ def places_paths() -> dict[str, Any]:
     }}}
 
 
+# What app/core/replica.py means for the callers of these endpoints.
+REPLICA_NOTE = ("Read from the deployment's read replica when it has one, so a change may "
+                "take a few seconds to show.")
+
+
 def procedures_paths() -> dict[str, Any]:
     rate_limited = error_answer("More than 60 requests a minute")
     return {
         "/procedures": {"get": {
             "summary": "Search the procedure catalogue (accent- and case-insensitive)",
+            "description": REPLICA_NOTE,
             "parameters": [
                 _query("q", "Words of the name, keywords or documents; the last word may "
                             "be a prefix. Empty: every procedure, most common first."),
@@ -230,6 +236,7 @@ def stats_paths() -> dict[str, Any]:
                               "satisfaction": {"type": ["number", "null"]}}}
     return {"/stats/{slug}": {"get": {
         "summary": "A commune's or a province's public figures for a year",
+        "description": REPLICA_NOTE,
         "parameters": [
             {"name": "slug", "in": "path", "required": True, "schema": _STR,
              "description": "The commune's or province's slug"},

@@ -50,6 +50,15 @@ def check(settings: Settings, config: Mapping[str, Any]) -> list[Refusal]:
     if settings.database_url.startswith("sqlite"):
         refuse("DATABASE_URL", "SQLite is the embedded mode's database; set DATABASE_URL="
                "postgresql://USER@HOST/DBNAME (PostgreSQL 15 or later)")
+    replica = settings.database_replica_url
+    if replica and not replica.startswith("postgresql+psycopg://"):
+        refuse("DATABASE_REPLICA_URL", "a replica is a PostgreSQL streaming standby of "
+               "DATABASE_URL; set DATABASE_REPLICA_URL=postgresql://USER@REPLICA-HOST/DBNAME, "
+               "or unset it to read everything from DATABASE_URL")
+    elif replica and replica == settings.database_url:
+        refuse("DATABASE_REPLICA_URL", "names the same server as DATABASE_URL, so public "
+               "figures would not be read elsewhere; set it to the standby's address, or "
+               "unset it")
     if not settings.secret_key:
         refuse("SECRET_KEY", f"missing; set SECRET_KEY to {MIN_SECRET_CHARS}+ random "
                f"characters, e.g. the output of {HOW_TO_GENERATE}")

@@ -42,6 +42,9 @@ WEBHOOK_REJECTIONS = Counter("motcua_webhook_rejections",
                              ["reason"], registry=REGISTRY)
 STORAGE_ERRORS = Counter("motcua_storage_errors", "Dossier file store operations that failed",
                          ["operation"], registry=REGISTRY)
+REPLICA_FALLBACKS = Counter("motcua_replica_fallbacks",
+                            "Requests whose public figures were read from the primary because "
+                            "the database replica could not be reached", registry=REGISTRY)
 
 
 class CountedStore:

@@ -1,4 +1,5 @@
-"""GET /api/v1/stats/<slug>: a commune's or a province's public figures for a year."""
+"""GET /api/v1/stats/<slug>: a commune's or a province's public figures for a year, read
+like the statistics pages from the replica when there is one (app/core/replica.py)."""
 
 from __future__ import annotations
 
@@ -8,13 +9,14 @@ from flask_babel import gettext as _
 from app.api.blueprint import bp
 from app.core import parsing
 from app.core.errors import render_error
+from app.core.replica import public_session
 from app.core.vntime import vietnam_today
 from app.feedback import queries, stats
 
 
 @bp.get("/stats/<slug>")
 def stats_json(slug: str):  # noqa: ANN201
-    agency = queries.agency_by_slug(slug)
+    agency = queries.agency_by_slug(slug, public_session())
     if agency is None:
         return render_error(404, _("Không tìm thấy xã"), _("Không có xã, tỉnh với mã này."),
                             code="unknown_agency")

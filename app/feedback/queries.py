@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.accounts.models import Officer
 from app.extensions import db
@@ -18,17 +19,21 @@ def rating_of(dossier_id: int) -> Rating | None:
     return db.session.scalar(select(Rating).where(Rating.dossier_id == dossier_id))
 
 
-def agency_by_slug(slug: str) -> Agency | None:
-    return db.session.scalar(select(Agency).where(Agency.slug == slug.strip().lower()))
+# `session`: where to read (app/core/replica.py's public_session for public figures); the
+# primary's db.session when not given.
+
+def agency_by_slug(slug: str, session: Session | None = None) -> Agency | None:
+    return (session or db.session).scalar(
+        select(Agency).where(Agency.slug == slug.strip().lower()))
 
 
-def provinces() -> list[Agency]:
-    return list(db.session.scalars(select(Agency).where(Agency.is_province)
-                                   .order_by(Agency.name)))
+def provinces(session: Session | None = None) -> list[Agency]:
+    return list((session or db.session).scalars(select(Agency).where(Agency.is_province)
+                                                .order_by(Agency.name)))
 
 
-def communes() -> list[Agency]:
-    return list(db.session.scalars(select_communes().order_by(Agency.name)))
+def communes(session: Session | None = None) -> list[Agency]:
+    return list((session or db.session).scalars(select_communes().order_by(Agency.name)))
 
 
 def public_answers(agency_id: int, limit: int = PUBLIC_ANSWERS_SHOWN) -> list[Feedback]:

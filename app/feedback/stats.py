@@ -1,5 +1,8 @@
 """Public statistics per commune and for the province, read from the stats_daily rollup.
 
+`compute` reads the database replica when there is one (app/core/replica.py): the figures
+may be seconds old there. The hall display (`display`) reads the primary: it must be live.
+
 How fast and how fresh: a year of one province is at most (communes × days × fields) rollup
 rows, read by one grouped statement on its primary key (agency, day, field), plus one count
 of the running dossiers on ix_dossiers_agency_status_due for "overdue now". Neither grows
@@ -16,9 +19,11 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, select
+from sqlalchemy.orm import Session
 
 from app.backoffice.queries import RUNNING
 from app.core.dates import vietnamese_date
+from app.core.replica import public_session
 from app.core.vntime import month_bounds, vietnam_day_start, vietnam_today
 from app.dossiers.models import Dossier, DossierStatus
 from app.extensions import db
@@ -117,24 +122,25 @@ class Stats:
                                                              kv[0]))
 
 
-def scope_ids(agency: Agency) -> list[Agency]:
+def scope_ids(agency: Agency, session: Session) -> list[Agency]:
     """The communes a province's figures add up (the agency itself for a commune)."""
     if not agency.is_province:
         return []
-    return list(db.session.scalars(
+    return list(session.scalars(
         select(Agency).where(Agency.parent_id == agency.id).order_by(Agency.name)))
 
 
 def compute(agency: Agency, year: int, today: date | None = None) -> Stats:
     today = today or vietnam_today()
-    communes = scope_ids(agency)
+    reads = public_session()
+    communes = scope_ids(agency, reads)
     ids = [agency.id, *(c.id for c in communes)]
     stats = Stats(agency, year, today, communes=communes)
     months_shown = 12 if year < today.year else today.month
     for m in range(1, months_shown + 1):
         stats.by_month[date(year, m, 1)] = Figures()
     columns = [func.sum(getattr(StatsDaily, name)).label(name) for name in COUNTS]
-    rows = db.session.execute(
+    rows = reads.execute(
         select(StatsDaily.agency_id, StatsDaily.month, StatsDaily.field, *columns)
         .where(StatsDaily.agency_id.in_(ids), StatsDaily.day >= date(year, 1, 1),
                StatsDaily.day < date(year + 1, 1, 1))
@@ -147,7 +153,7 @@ def compute(agency: Agency, year: int, today: date | None = None) -> Stats:
         if communes:
             stats.by_commune.setdefault(row.agency_id, Figures()).add(values)
     overdue = (Dossier.due_date < today)
-    for agency_id, running, late in db.session.execute(
+    for agency_id, running, late in reads.execute(
             select(Dossier.agency_id, func.count(), func.sum(case((overdue, 1), else_=0)))
             .where(Dossier.agency_id.in_(ids), Dossier.status.in_(RUNNING))
             .group_by(Dossier.agency_id)):
@@ -155,11 +161,12 @@ def compute(agency: Agency, year: int, today: date | None = None) -> Stats:
         stats.overdue += int(late or 0)
         stats.overdue_by_commune[agency_id] = int(late or 0)
     stats.paid_online_share = paid_online_share(ids, vietnam_day_start(date(year, 1, 1)),
-                                                vietnam_day_start(date(year + 1, 1, 1)))
+                                                vietnam_day_start(date(year + 1, 1, 1)), reads)
     return stats
 
 
-def paid_online_share(agency_ids: list[int], start: datetime, end: datetime) -> float | None:
+def paid_online_share(agency_ids: list[int], start: datetime, end: datetime,
+                      session: Session) -> float | None:
     """Of the fees paid in full in the period, the share paid by bank transfer (VietQR)
     rather than in cash at the desk. None ("chưa có dữ liệu") while the payments feature is
     not installed or nothing was paid. Read live: payments are a fraction of the dossiers;
@@ -170,7 +177,7 @@ def paid_online_share(agency_ids: list[int], start: datetime, end: datetime) -> 
         return None
     by_bank = exists().where(PaymentEntry.payment_id == Payment.id,
                              PaymentEntry.kind == EntryKind.BANK.value)
-    total, online = db.session.execute(
+    total, online = session.execute(
         select(func.count(), func.sum(case((by_bank, 1), else_=0)))
         .select_from(Payment).join(Dossier, Dossier.id == Payment.dossier_id)
         .where(Dossier.agency_id.in_(agency_ids), Payment.status == PaymentStatus.PAID.value,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.extensions import db
 from app.procedures.fees import with_province_rates
@@ -22,9 +22,10 @@ def procedure_by_code(code: str) -> Procedure | None:
         .where(Procedure.code == code.strip(), Procedure.active.is_(True)))
 
 
-def procedure_fields() -> list[str]:
-    """The fields (lĩnh vực) that have at least one active procedure, by name."""
-    fields = db.session.scalars(
+def procedure_fields(session: Session | None = None) -> list[str]:
+    """The fields (lĩnh vực) that have at least one active procedure, by name (read through
+    `session`, e.g. the search page's public_session; db.session when not given)."""
+    fields = (session or db.session).scalars(
         select(Procedure.field).where(Procedure.active.is_(True)).distinct())
     return sorted(fields)
 

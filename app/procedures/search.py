@@ -3,6 +3,8 @@
 same on SQLite and PostgreSQL, forgiving typos, joined words and i/y spellings).
 
 The folded columns (search_name, search_keywords, search_body) feed the in-memory index.
+`search_procedures` reads the database replica when there is one (app/core/replica.py):
+a procedure added this second may be found a few seconds later.
 The FTS5 table (SQLite) and the tsvector columns (PostgreSQL) that the migrations create
 are still kept up to date here, but ranking no longer reads them.
 """
@@ -15,6 +17,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import defer
 
+from app.core.replica import public_session
 from app.core.text import fold_words
 from app.extensions import db
 from app.places.models import agency_procedures
@@ -123,11 +126,12 @@ def search_procedures(q: str, *, field: str | None = None, agency_id: int | None
 
     Matching and ranking are search_index's, in Python, so both databases give the same
     list; SQL only narrows to a commune's procedures and loads the chosen rows."""
-    index = catalogue_index()
+    reads = public_session()
+    index = catalogue_index(reads)
     offered: set[int] | None = None
     if agency_id is not None:
-        offered = set(db.session.scalars(select(agency_procedures.c.procedure_id)
-                                         .where(agency_procedures.c.agency_id == agency_id)))
+        offered = set(reads.scalars(select(agency_procedures.c.procedure_id)
+                                    .where(agency_procedures.c.agency_id == agency_id)))
 
     def keep(entry: IndexEntry) -> bool:
         return (not field or entry.field == field) and (offered is None or entry.id in offered)
@@ -139,7 +143,7 @@ def search_procedures(q: str, *, field: str | None = None, agency_id: int | None
         chosen = index.listing(keep=chosen_keep, limit=limit)
     if not chosen:
         return []
-    rows = {p.id: p for p in db.session.scalars(
+    rows = {p.id: p for p in reads.scalars(
         select(Procedure).where(Procedure.id.in_(chosen), Procedure.active.is_(True))
         .options(*(defer(attr) for attr in _NOT_FOR_LISTS)))}
     return [rows[i] for i in chosen if i in rows]

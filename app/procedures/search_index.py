@@ -38,9 +38,9 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.core.text import fold_words
-from app.extensions import db
 from app.procedures.models import Procedure
 
 EXTENSION = "motcua.search_index"
@@ -307,10 +307,10 @@ def _filler_positions(words: list[str]) -> set[int]:
 
 # --- building and keeping the index -----------------------------------------------------
 
-def catalogue_version() -> tuple[Any, ...]:
+def catalogue_version(session: Session) -> tuple[Any, ...]:
     """Changes whenever a procedure is added, removed or changed (updated_at moves with any
     change of the search columns, which index_procedure recomputes)."""
-    row = db.session.execute(select(func.count(Procedure.id), func.max(Procedure.updated_at),
+    row = session.execute(select(func.count(Procedure.id), func.max(Procedure.updated_at),
                                     func.max(Procedure.id))).one()
     return tuple(row)
 
@@ -325,22 +325,23 @@ def _entry(row: Any) -> IndexEntry:
                   words=title.union(body))
 
 
-def build_index(version: tuple[Any, ...]) -> CatalogueIndex:
-    rows = db.session.execute(
+def build_index(version: tuple[Any, ...], session: Session) -> CatalogueIndex:
+    rows = session.execute(
         select(Procedure.id, Procedure.name, Procedure.name_en, Procedure.keywords,
                Procedure.search_name, Procedure.search_body, Procedure.field,
                Procedure.popularity).where(Procedure.active.is_(True)))
     return CatalogueIndex(version=version, entries=[_entry(r) for r in rows])
 
 
-def catalogue_index() -> CatalogueIndex:
-    """The app's index for the catalogue as it is now; rebuilt when the version moved.
+def catalogue_index(session: Session) -> CatalogueIndex:
+    """The app's index for the catalogue as `session` reads it now (the replica's may be
+    seconds behind); rebuilt when the version moved.
 
     Replaced whole, never changed in place, so threads reading the old one are safe."""
-    version = catalogue_version()
+    version = catalogue_version(session)
     held: CatalogueIndex | None = current_app.extensions.get(EXTENSION)
     if held is None or held.version != version:
-        held = current_app.extensions[EXTENSION] = build_index(version)
+        held = current_app.extensions[EXTENSION] = build_index(version, session)
     return held
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 
 from app.core.pagecache import shared_page
+from app.core.replica import public_session
 from app.places.models import Village
 from app.places.queries import village_by_code
 from app.procedures.fees import describe_fee, describe_time_limit, fee_summary
@@ -50,7 +51,7 @@ def search():  # noqa: ANN201
     village_code = request.args.get("village", "").strip().lower()
 
     def render() -> str:
-        fields = procedure_fields()
+        fields = procedure_fields(public_session())  # with the results: the replica's
         chosen = field if field in fields else ""
         village = _village()
         # One more than shown tells whether to suggest narrowing the search.

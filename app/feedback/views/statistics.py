@@ -1,4 +1,7 @@
-"""The public statistics of a province or a commune, as pages and as CSV."""
+"""The public statistics of a province or a commune, as pages and as CSV.
+
+Every read here goes to app/core/replica.py's public_session (the replica when there is
+one): these pages are what a crowd opens, and seconds-old figures are fine for them."""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from app.core import exports
+from app.core.replica import public_session
 from app.core.vntime import vietnam_today
 from app.feedback import charts, forms, queries, stats
 from app.feedback.views.blueprint import bp
@@ -22,7 +26,7 @@ def _year() -> int:
 
 
 def _stats_for(slug: str) -> stats.Stats:
-    agency = queries.agency_by_slug(slug)
+    agency = queries.agency_by_slug(slug, public_session())
     if agency is None:
         abort(404)
     return stats.compute(agency, _year())
@@ -44,11 +48,12 @@ def _charts(data: stats.Stats) -> dict[str, Any]:
 
 @bp.get("/stats")
 def stats_province() -> Any:
-    found = queries.provinces()
+    reads = public_session()
+    found = queries.provinces(reads)
     if len(found) == 1:
         return stats_page(found[0].slug)
     return render_template("feedback/stats_index.html", provinces=found,
-                           communes=queries.communes())
+                           communes=queries.communes(reads))
 
 
 @bp.get("/stats/<slug>")

@@ -50,11 +50,19 @@ UNSAFE: list[tuple[str, dict[str, Any], dict[str, Any], str, str]] = [
     ("plain http", {"public_base_url": "http://motcua.hanoi.gov.vn"}, {},
      "PUBLIC_BASE_URL", "https://"),
     ("weak metrics token", {"metrics_token": "prom"}, {}, "METRICS_TOKEN", "unset it"),
+    ("a replica that is not PostgreSQL",
+     {"database_replica_url": "sqlite:////var/lib/motcua/copy.db"}, {},
+     "DATABASE_REPLICA_URL", "postgresql://"),
+    ("the primary as its own replica",
+     {"database_replica_url": "postgresql+psycopg://motcua@db.internal/motcua"}, {},
+     "DATABASE_REPLICA_URL", "standby's address"),
 ]
 
 
 def test_a_clean_production_configuration_passes() -> None:
     assert doctor.check(CLEAN, {}) == []
+    replica = "postgresql+psycopg://motcua@db-replica.internal/motcua"
+    assert doctor.check(dataclasses.replace(CLEAN, database_replica_url=replica), {}) == []
     assert doctor.check(dataclasses.replace(CLEAN, app_hosts=("web1", "web2"),
                                             vapid_private_key="key", trusted_proxy_hops=1,
                                             file_store_url="s3://motcua-files"),
@@ -107,3 +115,14 @@ def test_settings_from_the_environment_are_checked_as_read(tmp_path: Path) -> No
     assert [r.setting for r in doctor.check(settings, {})] == ["FILE_STORE_URL",
                                                                 "VAPID_PRIVATE_KEY",
                                                                 "TRUSTED_PROXY_HOPS"]
+
+
+def test_the_replica_url_is_read_for_the_psycopg_driver_and_optional(tmp_path: Path) -> None:
+    plain = Settings.from_env(tmp_path, {"DATABASE_URL": "postgresql://motcua@db/motcua"})
+    assert plain.database_replica_url == ""
+    assert plain.flask_config()["SQLALCHEMY_BINDS"] == {}
+    given = Settings.from_env(tmp_path, {"DATABASE_URL": "postgresql://motcua@db/motcua",
+                                         "DATABASE_REPLICA_URL": "postgres://motcua@copy/motcua"})
+    assert given.database_replica_url == "postgresql+psycopg://motcua@copy/motcua"
+    assert given.flask_config()["SQLALCHEMY_BINDS"]["replica"]["url"] == (
+        "postgresql+psycopg://motcua@copy/motcua")
