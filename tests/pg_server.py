@@ -54,6 +54,12 @@ class PostgresServer:
     def url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's pid (pg_ctl detaches it: it is no child of whoever started it)."""
+        with open(os.path.join(self.datadir, "postmaster.pid")) as lines:
+            return int(lines.readline())
+
     def psql(self, sql: str) -> str:
         """One statement through psql as the superuser; its unaligned output."""
         done = subprocess.run(
