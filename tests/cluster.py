@@ -154,6 +154,13 @@ def _started(stack: contextlib.ExitStack, futures: list[tuple[str, Future[Any]]]
     return results
 
 
+def _stop_server(server: Any) -> None:
+    if isinstance(server, s3_server.SeaweedServer):
+        server.stop(timeout=2)  # its objects go with its folder: no need to wait for weed
+    else:
+        server.stop()
+
+
 def _seaweed() -> s3_server.SeaweedServer:
     server = s3_server.start()
     try:
@@ -182,7 +189,7 @@ def cluster(port: int | None = None, timeout: float = START_TIMEOUT,
             first = [("postgresql primary", pool.submit(pg_server.start)),
                      ("redis", pool.submit(redis_server.start)),
                      ("seaweedfs", pool.submit(_seaweed))]
-            primary, redis, s3 = _started(stack, first, lambda server: server.stop())
+            primary, redis, s3 = _started(stack, first, _stop_server)
             # The copy streams whatever the migration writes meanwhile.
             replica_started = pool.submit(pg_server.start_replica, primary)
             env = app_env(
@@ -198,7 +205,7 @@ def cluster(port: int | None = None, timeout: float = START_TIMEOUT,
                                 timeout=left)
             finally:
                 (replica,) = _started(stack, [("postgresql replica", replica_started)],
-                                      lambda server: server.stop())
+                                      _stop_server)
         # Public figures read from the replica (an app without that setting ignores it).
         env["DATABASE_REPLICA_URL"] = replica.url
         found = Cluster(url=url, folder=folder, env=env, primary=primary, replica=replica,

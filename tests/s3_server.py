@@ -92,8 +92,9 @@ class SeaweedServer:
         except OSError:
             return ""
 
-    def stop(self) -> None:
-        stop_process(self.process)
+    def stop(self, timeout: float = 10) -> None:
+        """weed takes longer than 15 s to leave on SIGTERM: who keeps no data asks briefly."""
+        stop_process(self.process, timeout)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
