@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -93,7 +95,21 @@ class Cluster:
         return self.folder / name / "access.log"
 
     def app_requests(self, path: str) -> int:
-        """How many requests for exactly `path` (with its query) the app servers answered."""
+        """How many GETs of exactly `path` (query included) the app servers have answered.
+
+        gunicorn writes a request's line after sending its answer: a marker request sent to
+        each app server directly, and waited for in its log, lets every earlier line land."""
+        marker = f"/healthz?settled={uuid.uuid4().hex}"
+        for name, part in self.parts.items():
+            if name.startswith("app-"):
+                with urllib.request.urlopen(part.url + marker, timeout=10):
+                    pass
+        deadline = time.monotonic() + 10
+        while not all(f'"GET {marker} HTTP/' in self.access_log(name).read_text()
+                      for name in self.parts if name.startswith("app-")):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"an app server never logged {marker}")
+            time.sleep(0.05)
         needle = f'"GET {path} HTTP/'
         return sum(self.access_log(name).read_text().count(needle)
                    for name in self.parts if name.startswith("app-"))
@@ -218,6 +234,8 @@ def cluster(port: int | None = None, timeout: float = START_TIMEOUT,
             "redis": Part("redis", redis.process.pid, redis.url),
             "seaweedfs": Part("seaweedfs", s3.process.pid, s3.endpoint)})
 
+        # Each app server has its own control socket: gunicorn's default is one per user,
+        # which every gunicorn on the machine would share.
         apps = []
         for i in range(1, APP_SERVERS + 1):
             name, app_port = f"app-{i}", free_port()
@@ -228,7 +246,8 @@ def cluster(port: int | None = None, timeout: float = START_TIMEOUT,
             log = folder / name / "gunicorn.log"
             process = _spawn(stack, [sys.executable, "-m", "gunicorn", "-c",
                                      "deploy/gunicorn.conf.py", "--access-logfile",
-                                     str(found.access_log(name)), "wsgi:app"],
+                                     str(found.access_log(name)), "--control-socket",
+                                     str(folder / name / "gunicorn.ctl"), "wsgi:app"],
                              app_environment, log)
             apps.append((name, process, f"http://127.0.0.1:{app_port}", log))
         workers = []
