@@ -40,6 +40,21 @@ MAX_BODY_MB = 41  # MAX_DOSSIER_MB (40) + 1 for the form fields, as the app caps
 START_TIMEOUT = 120.0  # seconds for the whole start; each part has its own share of it
 
 
+def missing_tools() -> list[str]:
+    """What is not installed of what the cluster runs (empty when everything is there)."""
+    missing = [f"{name} is not installed (apt-get install {package})"
+               for name, package in (("nginx", "nginx"), ("redis-server", "redis-server"))
+               if not (shutil.which(name) or Path("/usr/sbin", name).exists()
+                       or Path("/usr/bin", name).exists())]
+    for check, unavailable in ((pg_server._bin_dir, pg_server.PostgresUnavailable),
+                               (s3_server.weed_binary, s3_server.SeaweedUnavailable)):
+        try:
+            check()
+        except unavailable as exc:
+            missing.append(str(exc))
+    return missing
+
+
 class ClusterFailed(RuntimeError):
     """A part did not start: the message names it and ends with its log's tail."""
 

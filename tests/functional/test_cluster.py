@@ -9,11 +9,9 @@ from __future__ import annotations
 import http.client
 import json
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from pathlib import Path
 from typing import Any
 
 import pyotp
@@ -22,11 +20,9 @@ import requests
 from sqlalchemy import create_engine, text
 
 from app.payments.webhook import sign
-from tests import pg_server, s3_server
-from tests.cluster import Cluster, cluster
+from tests.cluster import Cluster, cluster, missing_tools
 from tests.conftest import need
 from tests.factories.files import jpeg
-from tests.nginx_server import NGINX
 from tests.push_service import PushService
 
 WEBHOOK_SECRET = "whsec-cum-may"
@@ -36,26 +32,12 @@ FRESH_WITHIN = 90.0  # README: "an edit (hotline, procedure) shows within 90 s"
 POLL = 2.0
 
 
-def check_tools() -> None:
-    """Skip on SQLite; on PostgreSQL a missing tool fails in CI (need())."""
-    missing = [what for what, there in (
-        ("nginx (apt-get install nginx)", Path(NGINX).exists()),
-        ("redis-server (apt-get install redis-server)", shutil.which("redis-server")),
-    ) if not there]
-    try:
-        pg_server._bin_dir()
-        s3_server.weed_binary()
-    except (pg_server.PostgresUnavailable, s3_server.SeaweedUnavailable) as exc:
-        missing.append(str(exc))
-    if missing:
-        need("; ".join(missing))
-
-
 @pytest.fixture(scope="module")
 def running(backend: str) -> Iterator[Cluster]:
     if backend != "postgresql":
         pytest.skip("the cluster runs on PostgreSQL (primary and replica): PostgreSQL pass only")
-    check_tools()
+    if missing := missing_tools():
+        need("; ".join(missing))
     with cluster(PAYMENT_WEBHOOK_SECRET=WEBHOOK_SECRET) as started:
         yield started
 
