@@ -18,7 +18,7 @@ from types import FrameType
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.cluster import ClusterFailed, cluster  # noqa: E402
+from tests.cluster import ClusterFailed, cluster, missing_tools  # noqa: E402
 
 
 def _stop_on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -32,6 +32,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8080, help="nginx's port (default 8080)")
     args = parser.parse_args()
+    if missing := missing_tools():
+        print("Missing (`make system-deps` and the dev venv install them):\n  "
+              + "\n  ".join(missing), file=sys.stderr)
+        return 1
     signal.signal(signal.SIGINT, _stop_on_signal)
     signal.signal(signal.SIGTERM, _stop_on_signal)
     webhook_secret = secrets.token_urlsafe(24)

@@ -1,6 +1,7 @@
 """`make cluster` (scripts/cluster.py) leaves nothing behind: after Ctrl-C every process it
-started is gone, its ports are closed and its folder removed. Its own module: it starts a
-cluster of its own, the one the operator gets."""
+started is gone, its ports are closed and its folder removed; a start that fails names the
+part and shows its log, and stops what had started. Its own module: it starts a cluster of
+its own, the one the operator gets."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.app_process import REPO
-from tests.cluster import missing_tools
+from tests.cluster import ClusterFailed, cluster, missing_tools
 from tests.conftest import need
 from tests.pg_server import free_port
 
@@ -110,3 +111,21 @@ def test_ctrl_c_stops_every_process_it_started_and_closes_its_ports(backend: str
         for pid in pids:  # only what this test's cluster started, and only if it lingers
             if _alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_part_that_fails_to_start_is_named_with_its_log_and_the_rest_is_stopped(
+        backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("the cluster runs on PostgreSQL (primary and replica): PostgreSQL pass only")
+    if missing := missing_tools():
+        need("; ".join(missing))
+    before = _descendants(os.getpid())
+    # The production check refuses the test-only push hosts: the migration cannot even start.
+    with pytest.raises(ClusterFailed) as failed, cluster(MOTCUA_ENV="production"):
+        pass
+    assert failed.value.part == "flask db upgrade"
+    assert "log tail of flask db upgrade" in str(failed.value)
+    assert "PUSH_TEST_HOSTS is for tests only" in str(failed.value)
+    # Redis, SeaweedFS and the replica had started: they were stopped (PostgreSQL's
+    # postmasters are no children of anyone here; its folders go with them).
+    assert [pid for pid in _descendants(os.getpid()) - before if _alive(pid)] == []
