@@ -237,7 +237,7 @@ def cluster(port: int | None = None, timeout: float = START_TIMEOUT,
             finally:
                 (replica,) = _started(stack, [("postgresql replica", replica_started)],
                                       _stop_server)
-        # Public figures read from the replica (an app without that setting ignores it).
+        # Public statistics and catalogue search read from the replica.
         env["DATABASE_REPLICA_URL"] = replica.url
         found = Cluster(url=url, folder=folder, env=env, primary=primary, replica=replica,
                         redis=redis, s3=s3, seed_output=seeded)
