@@ -2,7 +2,8 @@
 Flask's test client (page cache off), and per request the CPU time, the url_for calls,
 gettext calls and SQL queries, beside /healthz as the floor. Prints a table.
 
-    .venv/bin/python bench/render.py [--requests 500] [--lang vi|en] [--profile PATH]
+    .venv/bin/python bench/render.py [--requests 500] [--lang vi|en] [--postgresql]
+                                     [--profile PATH]
 
 The counts come from wrappers installed by this script only (Flask.url_for, Babel's
 ugettext, a SQLAlchemy cursor listener); the app is not changed to be measured. `--profile`
@@ -23,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import percentile, seed_database, workdir  # noqa: E402
+from bench.common import database, percentile, seed_database, workdir  # noqa: E402
 
 SEARCH = "/procedures?q=dang+ky+khai+sinh"
 COUNTS = {"url_for": 0, "gettext": 0, "sql": 0}
@@ -72,6 +73,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500, help="per page")
     parser.add_argument("--lang", choices=("vi", "en"), default="vi")
+    parser.add_argument("--postgresql", action="store_true",
+                        help="a throw-away PostgreSQL on 127.0.0.1 instead of SQLite")
     parser.add_argument("--profile", help="a path among the pages: print its cProfile")
     args = parser.parse_args()
     install_counters()
@@ -81,8 +84,8 @@ def main() -> int:
     from app import create_app
     from app.extensions import db
 
-    with workdir() as tmp:
-        url = f"sqlite:///{tmp / 'bench.db'}"
+    backend = "postgresql" if args.postgresql else "sqlite"
+    with workdir() as tmp, database(None, backend, tmp) as url:
         demo = seed_database(url, tmp / "uploads")
         app = create_app({"SETTINGS": {"database_url": url, "upload_dir": str(tmp / "uploads"),
                                        "page_cache_seconds": 0},
@@ -100,7 +103,7 @@ def main() -> int:
                          lambda *_a, **_k: COUNTS.__setitem__("sql", COUNTS["sql"] + 1))
         client = app.test_client()
         print(f"{args.requests} requests per page after a warm-up, page cache off, "
-              f"language {args.lang}, SQLite, Flask test client (no network).")
+              f"language {args.lang}, {backend}, Flask test client.")
         print(f"{'page':<18} {'mean ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms':>8} "
               f"{'url_for':>8} {'gettext':>8} {'queries':>8}  path")
         for label, path in pages.items():
