@@ -93,7 +93,8 @@ class SeaweedServer:
             return ""
 
     def stop(self) -> None:
-        stop_process(self.process)
+        # weed lingers ~10 s after SIGTERM; a throw-away server loses nothing by a kill.
+        stop_process(self.process, timeout=2)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

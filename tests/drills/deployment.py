@@ -1,0 +1,80 @@
+"""One deployment of Motcua for a drill, made of parts the drill may cut: its own
+PostgreSQL, a file store in SeaweedFS (its own server, or a prefix of the session's), and the
+app as gunicorn processes and CLI commands. Only this module and tests/drills/conftest.py
+know how the parts start, so the drills can move onto the cluster harness unchanged."""
+
+from __future__ import annotations
+
+import contextlib
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from app.extensions import db
+from tests.app_process import REPO, app_env, web_processes
+from tests.conftest import S3_BUCKET
+from tests.factories.apps import make_app
+from tests.pg_server import PostgresServer
+from tests.s3_server import SeaweedServer
+
+
+@dataclass
+class Deployment:
+    pg: PostgresServer
+    s3: SeaweedServer
+    tmp: Path
+    prefix: str = field(default_factory=lambda: f"d-{uuid.uuid4().hex[:12]}")
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def database_url(self) -> str:
+        return self.pg.url
+
+    @property
+    def store_env(self) -> dict[str, str]:
+        return self.s3.env(S3_BUCKET, self.prefix)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """The environment every process of this deployment runs with. Each simulated
+        citizen sends its own X-Forwarded-For, so one proxy hop is trusted."""
+        return app_env(self.database_url, self.tmp, TRUSTED_PROXY_HOPS="1",
+                       **self.store_env, **self.extra, **extra)
+
+    def app(self) -> Flask:
+        """An app object on this deployment's database and store, for the drill's own reads
+        and set-up (the AWS credentials are in the environment: see conftest)."""
+        return make_app(self.database_url, self.tmp / "drill-uploads",
+                        SETTINGS={"file_store_url": self.store_env["FILE_STORE_URL"]})
+
+    def create_schema(self) -> None:
+        app = self.app()
+        with app.app_context():
+            db.create_all()
+            db.session.commit()
+            db.engine.dispose()
+
+    @contextlib.contextmanager
+    def web(self, count: int = 2, **extra: str) -> Iterator[list[str]]:
+        with web_processes(self.env(**extra), count) as urls:
+            yield urls
+
+    def flask(self, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        """`flask --app wsgi ARGS` as an operator runs it on this deployment."""
+        return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
+                              cwd=REPO, env=self.env(**extra), capture_output=True,
+                              text=True, check=False, timeout=300)
+
+
+def counts(app: Flask, *models: Any) -> dict[str, int]:
+    """Rows of each model, counted by the drill itself."""
+    from sqlalchemy import func, select
+
+    with app.app_context():
+        return {m.__tablename__: int(db.session.scalar(select(func.count()).select_from(m))
+                                     or 0) for m in models}
