@@ -7,7 +7,9 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,3 +119,60 @@ def bank_notice(base: str, ident: str, amount: int, content: str, deadline: floa
         if 200 <= status < 300 or time.monotonic() > deadline:
             return statuses
         time.sleep(0.3)
+
+
+@dataclass
+class Answer:
+    kind: str
+    started: float  # time.monotonic() when the request was sent
+    status: int  # 0: no answer (refused, reset, timed out)
+    body: str = ""
+    retry_after: str | None = None
+
+
+class Traffic:
+    """Clients in threads, each sending one kind of request in a loop over the servers
+    until stopped; every answer is kept."""
+
+    def __init__(self, bases: list[str]) -> None:
+        self.bases = bases
+        self.answers: list[Answer] = []
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def add(self, kind: str, send: Callable[[str, dict[str, str]], requests.Response],
+            pause: float = 0.05) -> None:
+        """`send(base, headers)` makes one request; the headers carry a citizen's address."""
+        def loop() -> None:
+            for n in itertools.count():
+                if self._stop.is_set():
+                    return
+                started = time.monotonic()
+                try:
+                    answer = send(self.bases[n % len(self.bases)],
+                                  {"X-Forwarded-For": citizen_address()})
+                    self.answers.append(Answer(kind, started, answer.status_code,
+                                               answer.text[:3000],
+                                               answer.headers.get("Retry-After")))
+                except requests.RequestException as exc:
+                    self.answers.append(Answer(kind, started, 0, type(exc).__name__))
+                time.sleep(pause)
+
+        self._threads.append(threading.Thread(target=loop, daemon=True))
+        self._threads[-1].start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(30)
+
+    def of(self, kind: str) -> list[Answer]:
+        return [a for a in self.answers if a.kind == kind]
+
+    def tally(self) -> dict[str, dict[int, int]]:
+        """kind → status → how many."""
+        out: dict[str, dict[int, int]] = {}
+        for a in self.answers:
+            out.setdefault(a.kind, {}).setdefault(a.status, 0)
+            out[a.kind][a.status] += 1
+        return out

@@ -78,3 +78,26 @@ def counts(app: Flask, *models: Any) -> dict[str, int]:
     with app.app_context():
         return {m.__tablename__: int(db.session.scalar(select(func.count()).select_from(m))
                                      or 0) for m in models}
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What the drills' clients need: the commune with a bank account and its fee
+    procedure (tests.factories.payments), whose documents each submission photographs."""
+
+    pay: Any  # tests.factories.payments.PayWorld
+    procedure_code: str
+    documents: list[int]
+    agency: str = "tanhong"
+    village: str = "tanhong-thon1"
+
+
+def seed(app: Flask) -> Seeded:
+    from app.procedures.models import Procedure
+    from tests.factories.payments import make_pay_world
+
+    pay = make_pay_world(app)
+    with app.app_context():
+        procedure = db.session.get(Procedure, pay.procedure_id)
+        assert procedure is not None
+        return Seeded(pay, procedure.code, [d.id for d in procedure.documents])
