@@ -54,9 +54,8 @@ def _libpq(engine: Engine) -> tuple[str, dict[str, str]]:
     """The database URL as pg_dump/pg_restore take it, and the environment with its password
     (kept off the command line, where `ps` would show it)."""
     url = make_url(engine.url)
-    env = dict(os.environ)
-    if url.password:
-        env["PGPASSWORD"] = str(url.password)
+    secret = {"PGPASSWORD": str(url.password)} if url.password else {}
+    env = {**os.environ, **secret}
     plain = url.set(drivername="postgresql", password=None)
     return plain.render_as_string(hide_password=False), env
 
