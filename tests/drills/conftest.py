@@ -81,18 +81,20 @@ def start_seaweed() -> Iterator[Callable[[], s3_server.SeaweedServer]]:
 @pytest.fixture
 def make_deployment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seaweed: Any
                     ) -> Iterator[Callable[..., Deployment]]:
-    """make_deployment(s3=None, schema=True, extra_env=None): a deployment on a fresh
-    PostgreSQL (with the schema unless told), its files in `s3` (default: a prefix of the
-    shared SeaweedFS), its processes' environment extended by `extra_env`."""
+    """make_deployment(s3=None, schema=True, extra_env=None, store_port=None): a deployment
+    on a fresh PostgreSQL (with the schema unless told), its files in `s3` (default: a
+    prefix of the shared SeaweedFS, reached through `store_port` if given), its processes'
+    environment extended by `extra_env`."""
     servers: list[pg_server.PostgresServer] = []
 
     def make(s3: s3_server.SeaweedServer | None = None, schema: bool = True,
-             extra_env: dict[str, str] | None = None) -> Deployment:
+             extra_env: dict[str, str] | None = None,
+             store_port: int | None = None) -> Deployment:
         pg = _start_postgres()
         servers.append(pg)
         deployment = Deployment(pg=pg, s3=s3 or seaweed,
                                 tmp=tmp_path / f"deployment{len(servers)}",
-                                extra=dict(extra_env or {}))
+                                extra=dict(extra_env or {}), store_port=store_port)
         deployment.tmp.mkdir()
         for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             monkeypatch.setenv(name, deployment.store_env[name])

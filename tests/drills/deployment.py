@@ -31,6 +31,7 @@ class Deployment:
     tmp: Path
     prefix: str = field(default_factory=lambda: f"d-{uuid.uuid4().hex[:12]}")
     extra: dict[str, str] = field(default_factory=dict)
+    store_port: int | None = None  # reach the store through this port (a drill's relay)
 
     @property
     def database_url(self) -> str:
@@ -38,7 +39,11 @@ class Deployment:
 
     @property
     def store_env(self) -> dict[str, str]:
-        return self.s3.env(S3_BUCKET, self.prefix)
+        env = self.s3.env(S3_BUCKET, self.prefix)
+        if self.store_port:
+            env["FILE_STORE_URL"] = env["FILE_STORE_URL"].replace(
+                self.s3.endpoint, f"http://127.0.0.1:{self.store_port}")
+        return env
 
     def env(self, **extra: str) -> dict[str, str]:
         """The environment every process of this deployment runs with. Each simulated
