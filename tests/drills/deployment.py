@@ -6,6 +6,8 @@ know how the parts start, so the drills can move onto the cluster harness unchan
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -17,10 +19,10 @@ from typing import Any
 from flask import Flask
 
 from app.extensions import db
-from tests.app_process import REPO, app_env, web_processes
+from tests.app_process import REPO, app_env, gunicorn, wait_until_serving, web_processes
 from tests.conftest import S3_BUCKET
 from tests.factories.apps import make_app
-from tests.pg_server import PostgresServer
+from tests.pg_server import PostgresServer, stop_process
 from tests.s3_server import SeaweedServer
 
 
@@ -69,6 +71,18 @@ class Deployment:
         with web_processes(self.env(**extra), count) as urls:
             yield urls
 
+    @contextlib.contextmanager
+    def servers(self, count: int = 2) -> Iterator[list[tuple[subprocess.Popen[Any], str]]]:
+        """Like `web`, with each server's process, for a drill that kills one."""
+        started = [gunicorn(self.env()) for _ in range(count)]
+        try:
+            for process, url in started:
+                wait_until_serving(process, url)
+            yield started
+        finally:
+            for process, _url in started:
+                stop_process(process)
+
     def flask(self, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
         """`flask --app wsgi ARGS` as an operator runs it on this deployment."""
         return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args],
@@ -106,3 +120,20 @@ def seed(app: Flask) -> Seeded:
         procedure = db.session.get(Procedure, pay.procedure_id)
         assert procedure is not None
         return Seeded(pay, procedure.code, [d.id for d in procedure.documents])
+
+
+def kill_hard(process: subprocess.Popen[Any]) -> list[int]:
+    """`kill -9` a gunicorn and its workers at once, as a host that dies: what was in
+    flight is cut off mid-way. The pids killed."""
+    pid = process.pid
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        children = []
+    killed = []
+    for child in [int(c) for c in children] + [pid]:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(child, signal.SIGKILL)
+            killed.append(child)
+    process.wait(10)
+    return killed
