@@ -128,6 +128,7 @@ class Answer:
     status: int  # 0: no answer (refused, reset, timed out)
     body: str = ""
     retry_after: str | None = None
+    ended: float = 0.0  # time.monotonic() when the answer (or the failure) came
 
 
 class Traffic:
@@ -153,9 +154,11 @@ class Traffic:
                                   {"X-Forwarded-For": citizen_address()})
                     self.answers.append(Answer(kind, started, answer.status_code,
                                                answer.text[:3000],
-                                               answer.headers.get("Retry-After")))
+                                               answer.headers.get("Retry-After"),
+                                               time.monotonic()))
                 except requests.RequestException as exc:
-                    self.answers.append(Answer(kind, started, 0, type(exc).__name__))
+                    self.answers.append(Answer(kind, started, 0, type(exc).__name__,
+                                               ended=time.monotonic()))
                 time.sleep(pause)
 
         self._threads.append(threading.Thread(target=loop, daemon=True))
