@@ -78,6 +78,7 @@ def test_backup_under_write_load_restores_into_a_fresh_cluster(
                 sub.send_until_done(urls[lane % 2:] + urls[:lane % 2], time.monotonic() + 20)
                 submitted.append(sub)
                 n += 1
+                time.sleep(0.3)  # a citizen a lane every ~0.5 s: enough to back up under
 
         def bank() -> None:
             for i, reference in enumerate(references[3:]):

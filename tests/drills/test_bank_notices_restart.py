@@ -17,7 +17,7 @@ from tests.drills.deployment import Deployment, seed
 from tests.factories.payments import SECRET, new_dossier, payment
 
 DOSSIERS = 12
-OUTAGE_SECONDS = 6
+OUTAGE_SECONDS = 5
 
 
 def test_bank_notices_during_a_database_restart_credit_each_payment_once(

@@ -17,7 +17,7 @@ from app.extensions import db
 from tests.drills.clients import Answer, Submission, Traffic, photos
 from tests.drills.deployment import Deployment, seed
 
-OUTAGE_SECONDS = 6
+OUTAGE_SECONDS = 5
 PAGE_TITLE = "Hệ thống tạm gián đoạn"
 
 
