@@ -164,3 +164,7 @@ def _register_cli(app: Flask) -> None:
     from app.privacy.cli import privacy_cli
 
     app.cli.add_command(privacy_cli)
+    from app.backup.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
