@@ -35,6 +35,7 @@ from app.dossiers.models import Dossier, FileKind
 from app.dossiers.queries import file_of
 from app.extensions import db
 from app.payments.fees import quote_for
+from app.results import queries as result_queries
 
 # Nested in the staff area (app/core/staff_area.py): its guard denies anyone but an officer
 # and marks every answer no-store; each route then checks its object.
@@ -118,6 +119,8 @@ def _render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
         officers=queries.officers_of(dossier.agency_id),
         specialists=queries.specialists_of(dossier.agency_id),
         slips=slips.available(dossier), fresh_slip=request.args.get("slip"),
+        results=result_queries.results_of(dossier),
+        can_replace_result=policies.can_replace_result(current_user, dossier),
         errors=errors or {}, failed_action=failed_action), status
 
 
@@ -176,6 +179,24 @@ def act(code: str, action: str) -> Any:
     flash(_("Đã thực hiện: %(action)s.", action=workflow.action_label(action)), "info")
     return redirect(url_for(".dossier", code=found.code,
                             slip=slips.SLIP_AFTER_ACTION.get(action)))
+
+
+@bp.post("/dossiers/<code>/results/<int:number>/replace")
+def replace_result(code: str, number: int) -> Any:
+    found = _load(code)
+    old = result_queries.result_by_number(found, number)
+    if old is None or old.revoked:
+        abort(404)
+    if not policies.can_replace_result(current_user, found):
+        abort(403)
+    replacement, errors = forms.parse_result_replacement(request.form, request.files)
+    if replacement is None:
+        return _render_dossier(found, errors=errors, failed_action=f"replace-{number}",
+                               status=422)
+    new = services.replace_result(current_user, old, replacement)
+    flash(_("Đã thu hồi kết quả %(old)s và cấp kết quả %(new)s.", old=old.code, new=new.code),
+          "info")
+    return redirect(url_for(".dossier", code=found.code))
 
 
 @bp.get("/dossiers/<code>/slips/<kind>")

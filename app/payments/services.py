@@ -218,10 +218,17 @@ def cancel_for_dossier(dossier: Dossier) -> None:
         payment.status = PaymentStatus.CANCELLED.value
 
 
+def fee_settled(dossier: Dossier) -> bool:
+    """Nothing is owed: the rule for handing over a result, on paper or for download."""
+    payment = payment_of(dossier)
+    return payment is None or payment.outstanding <= 0
+
+
 def ensure_result_can_be_returned(dossier: Dossier) -> None:
     """The result is handed over only once the fee is paid (the desk can take it in cash)."""
-    payment = payment_of(dossier)
-    if payment is not None and payment.outstanding > 0:
+    if not fee_settled(dossier):
+        payment = payment_of(dossier)
+        assert payment is not None  # only a payment can leave something owed
         from app.procedures.fees import format_vnd
 
         raise DomainError(

@@ -72,6 +72,7 @@ NOT_PAGES: dict[str, str] = {
     "signin.callback": "redirect back from the identity provider",
     "staff.accounts.login_oidc": "redirect to the staff identity provider",
     "dossiers.dossier_file": "an uploaded file",
+    "dossiers.result_file": "the result PDF, a download",
     "payments.pay_png": "the VietQR image",
     "payments.pay_status": "payment status (JSON) polled by the pay page",
     "feedback.stats_csv": "CSV download",

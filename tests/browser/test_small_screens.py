@@ -23,7 +23,7 @@ from tests.factories.payments import configure, pay, payment
 NOT_CITIZEN_PREFIXES = ("/officer", "/admin", "/api", "/static", "/kiosk", "/display")
 # Citizen GET endpoints that answer something else than an HTML page.
 NOT_HTML = {
-    "dossiers.dossier_file", "payments.pay_png", "payments.pay_status",
+    "dossiers.dossier_file", "dossiers.result_file", "payments.pay_png", "payments.pay_status",
     "feedback.stats_csv", "pwa.service_worker", "pwa.manifest", "pwa.icon", "core.healthz",
     "signin.login", "signin.callback",  # redirects to and from the identity provider
     "privacy.export",  # the citizen's data download (ZIP)

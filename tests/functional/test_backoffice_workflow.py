@@ -174,7 +174,7 @@ def test_result_online_needs_a_file_and_keeps_it_as_the_result(app, desk):
     response = specialist.post(
         f"/officer/dossiers/{code}/actions/mark_result_ready",
         data={**form, "result_mode": "online",
-              "result_file": (BytesIO(f.png_bytes()), "ket-qua.png")},
+              "result_file": (BytesIO(f.pdf()), "ket-qua.pdf")},
         content_type="multipart/form-data")
     assert response.status_code == 302
     with app.app_context():

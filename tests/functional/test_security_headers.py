@@ -40,6 +40,7 @@ NOT_A_PAGE = {
     "staff.password_link.start": (302, "the link's token moves into the session"),
     "staff.password_link.set_password": (404, "no password link was handed over here"),
     "metrics": (404, "no METRICS_TOKEN in tests, and no token sent: hidden from the public"),
+    "dossiers.result_file": (404, "no result is issued for this dossier yet"),
 }
 
 # Query arguments a rule needs besides its path ones.
@@ -122,7 +123,7 @@ def _objects(app: Flask, world: PayWorld) -> dict[str, Any]:
                    "feedback_id": feedback_id, "slug": "tanhong", "kind": "receipt",
                    "name": "icon-192.png", "filename": "app.css", "officer_id": admin_id,
                    "change_id": change_id, "request_id": request_id,
-                   "incident_id": incident_id},
+                   "incident_id": incident_id, "number": 1},
         "by_prefix": {"/officer/": admin_client, "/admin/": admin_client,
                       "/kiosk/": tablet, "/me/": me},
         "code_of": {"/admin/villages/": village, "/procedures/": procedure,

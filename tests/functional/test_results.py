@@ -1,0 +1,195 @@
+"""Electronic results: a numbered PDF issued with the result, downloaded only by those who
+may see the dossier, never changed once issued, and replaced by a new number that revokes
+the old one with its reason."""
+
+from __future__ import annotations
+
+import hashlib
+from io import BytesIO
+
+import pytest
+from sqlalchemy import select
+
+from app.backoffice.models import AuditEntry
+from app.core.errors import DomainError
+from app.dossiers.models import Dossier
+from app.extensions import db
+from app.results.models import ResultDocument, ResultIsImmutable
+from app.results.services import revoke_result
+from tests import factories as f
+
+
+@pytest.fixture
+def desk(app):
+    """A commune whose specialist has a dossier in progress, and a neighbouring commune's
+    officer."""
+    with app.app_context():
+        home = f.agency("tanhong", "Xã Tản Hồng", "000.31.12.H26")
+        other = f.agency("vanhung", "Xã Vạn Hưng", "000.31.13.H26")
+        proc = f.procedure([home, other])
+        specialist = f.officer(home, "specialist")
+        desk_officer = f.officer(home, "receiving")
+        outsider = f.officer(other, "specialist")
+        found = f.dossier(home, proc, "in_progress", assigned_officer_id=specialist.id)
+        db.session.commit()
+        return {"code": found.code, "specialist": specialist.username,
+                "desk": desk_officer.username, "outsider": outsider.username}
+
+
+def _result_pdf(pages: int = 1) -> bytes:
+    from tests.factories.files import pypdf_document
+
+    return pypdf_document(pages)
+
+
+def _mark_ready_online(client, code, data: bytes, name: str = "ket-qua.pdf"):
+    form = f.action_form(client, code)
+    return client.post(f"/officer/dossiers/{code}/actions/mark_result_ready",
+                       data={**form, "result_mode": "online",
+                             "result_file": (BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def _results(app, code) -> list[ResultDocument]:
+    with app.app_context():
+        rows = list(db.session.scalars(select(ResultDocument).join(Dossier)
+                                       .where(Dossier.code == code)
+                                       .order_by(ResultDocument.number)))
+        for row in rows:
+            _ = row.file.sha256  # loaded before the session goes
+        db.session.expunge_all()
+        return rows
+
+
+def test_the_result_pdf_gets_the_dossier_code_and_number(app, desk):
+    code = desk["code"]
+    specialist = f.signed_in(app, desk["specialist"])
+    data = _result_pdf()
+    assert _mark_ready_online(specialist, code, data).status_code == 302
+    [result] = _results(app, code)
+    assert result.code == f"{code}-KQ1"
+    assert result.file.sha256 == hashlib.sha256(data).hexdigest()
+    assert result.file.size == len(data)
+    assert result.revoked_at is None and result.issued_by_id is not None
+    # Unguessable: at least 128 random bits, URL-safe.
+    assert len(result.public_id) >= 22 and result.public_id.isascii()
+    page = specialist.get(f"/officer/dossiers/{code}").get_data(as_text=True)
+    assert f"{code}-KQ1" in page and "Thay thế kết quả này" in page
+
+
+def test_an_image_or_a_fake_pdf_is_refused_as_a_result(app, desk):
+    code = desk["code"]
+    specialist = f.signed_in(app, desk["specialist"])
+    photo = _mark_ready_online(specialist, code, f.png_bytes(), "ket-qua.pdf")
+    assert photo.status_code == 422
+    assert "Kết quả điện tử phải là tệp PDF" in photo.get_data(as_text=True)
+    renamed = _mark_ready_online(specialist, code, b"not a pdf at all", "ket-qua.pdf")
+    assert renamed.status_code == 422
+    assert _results(app, code) == []
+    with app.app_context():
+        assert db.session.scalar(select(Dossier.status).where(Dossier.code == code)) \
+            == "in_progress"
+
+
+def test_only_the_owner_and_the_communes_officers_download_the_result(app, desk):
+    code = desk["code"]
+    data = _result_pdf()
+    assert _mark_ready_online(f.signed_in(app, desk["specialist"]), code, data).status_code \
+        == 302
+    [result] = _results(app, code)
+
+    owner = app.test_client()
+    answer = owner.get(f"/d/{code}/results/1?t={f.SECRET}")
+    assert answer.status_code == 200
+    assert answer.data == data
+    assert answer.mimetype == "application/pdf"
+    assert f'filename={code}-KQ1.pdf' in answer.headers["Content-Disposition"]
+    page = owner.get(f"/d/{code}").get_data(as_text=True)  # the link came back with it
+    assert f"Tải kết quả {code}-KQ1 (PDF)" in page
+
+    stranger = app.test_client()
+    unknown = stranger.get("/d/NO-SUCH-CODE/results/1")
+    for path in (f"/d/{code}/results/1", f"/d/{code}/results/1?t=wrong-secret",
+                 f"/d/{code}/files/{result.file_id}"):
+        got = stranger.get(path)
+        assert got.status_code == 404 and got.data == unknown.data, path
+    assert owner.get(f"/d/{code}/results/2").status_code == 404
+
+    same_commune = f.signed_in(app, desk["desk"])
+    assert same_commune.get(f"/officer/dossiers/{code}/files/{result.file_id}").data == data
+    outsider = f.signed_in(app, desk["outsider"])
+    assert outsider.get(f"/officer/dossiers/{code}/files/{result.file_id}").status_code == 404
+    assert outsider.get(f"/d/{code}/results/1").status_code == 404
+
+
+def test_a_replacement_takes_the_next_number_and_revokes_the_old_with_its_reason(app, desk):
+    code = desk["code"]
+    specialist = f.signed_in(app, desk["specialist"])
+    first, second = _result_pdf(1), _result_pdf(2)
+    assert _mark_ready_online(specialist, code, first).status_code == 302
+
+    url = f"/officer/dossiers/{code}/results/1/replace"
+    form = f.action_form(specialist, code)
+    no_reason = specialist.post(url, data={"csrf_token": form["csrf_token"], "reason": " ",
+                                           "result_file": (BytesIO(second), "moi.pdf")},
+                                content_type="multipart/form-data")
+    assert no_reason.status_code == 422
+    assert "Vui lòng ghi lý do thay thế kết quả." in no_reason.get_data(as_text=True)
+    # The desk officer may not issue results, so may not replace one either.
+    desk_client = f.signed_in(app, desk["desk"])
+    refused = desk_client.post(url, data={
+        "csrf_token": f.action_form(desk_client, code)["csrf_token"], "reason": "Sai tên",
+        "result_file": (BytesIO(second), "moi.pdf")}, content_type="multipart/form-data")
+    assert refused.status_code == 403
+
+    done = specialist.post(url, data={"csrf_token": form["csrf_token"],
+                                      "reason": "Ghi sai năm sinh của người được cấp",
+                                      "result_file": (BytesIO(second), "moi.pdf")},
+                           content_type="multipart/form-data")
+    assert done.status_code == 302
+    old, new = _results(app, code)
+    assert (old.code, new.code) == (f"{code}-KQ1", f"{code}-KQ2")
+    assert old.revoked_at is not None
+    assert old.revocation_reason == "Ghi sai năm sinh của người được cấp"
+    assert old.replaced_by_id == new.id and new.revoked_at is None
+    assert new.file.sha256 == hashlib.sha256(second).hexdigest()
+    # A revoked result cannot be replaced again.
+    assert specialist.post(url, data={"csrf_token": form["csrf_token"], "reason": "Lần nữa",
+                                      "result_file": (BytesIO(first), "x.pdf")},
+                           content_type="multipart/form-data").status_code == 404
+
+    owner = app.test_client()
+    assert owner.get(f"/d/{code}/results/1?t={f.SECRET}").status_code == 404
+    assert owner.get(f"/d/{code}/results/2").data == second
+    page = owner.get(f"/d/{code}").get_data(as_text=True)
+    assert "đã thu hồi: Ghi sai năm sinh của người được cấp" in page
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.what == "replace_result"))
+        assert entry.changes == {"revoked": f"{code}-KQ1", "issued": f"{code}-KQ2",
+                                 "reason": "Ghi sai năm sinh của người được cấp"}
+
+
+def test_an_issued_result_never_changes_and_is_revoked_only_once(app, desk):
+    code = desk["code"]
+    assert _mark_ready_online(f.signed_in(app, desk["specialist"]), code,
+                              _result_pdf()).status_code == 302
+    with app.app_context():
+        result = db.session.scalar(select(ResultDocument))
+        result.code = f"{code}-KQ9"
+        with pytest.raises(ResultIsImmutable):
+            db.session.flush()
+        db.session.rollback()
+        result = db.session.scalar(select(ResultDocument))
+        db.session.delete(result)
+        with pytest.raises(ResultIsImmutable):
+            db.session.flush()
+        db.session.rollback()
+        result = db.session.scalar(select(ResultDocument))
+        revoke_result(result, "Cấp nhầm hồ sơ", None)
+        db.session.commit()
+        with pytest.raises(DomainError):
+            revoke_result(result, "Lần hai", None)
+        result.revocation_reason = "Sửa lý do"
+        with pytest.raises(ResultIsImmutable):
+            db.session.flush()
+        db.session.rollback()
