@@ -15,8 +15,8 @@ from app.backoffice.models import AuditEntry
 from app.core.models import utcnow
 from app.dossiers import workflow
 from app.dossiers.forms import Applicant
-from app.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, FileKind
-from app.dossiers.services import attach_files, submit_dossier
+from app.dossiers.models import Channel, Dossier, DossierEvent, DossierFile
+from app.dossiers.services import submit_dossier
 from app.dossiers.workflow import Actor
 from app.extensions import db
 from app.places.models import Agency, Village
@@ -53,10 +53,8 @@ def take_action(dossier: Dossier, action: str, officer: Officer, given: ActionIn
     try:
         event = workflow.apply(dossier, action, Actor.for_officer(officer), note=given.note,
                                at=at, **given.data)
-        if given.uploads:
-            attach_files(dossier, [(None, u) for u in given.uploads], FileKind.RESULT)
-            for stored in dossier.files[-len(given.uploads):]:
-                issue_result(dossier, stored, officer, at)
+        for upload in given.uploads:  # only a result move takes files
+            issue_result(dossier, upload, officer, at)
         # Always touch the row: a move that changes no column (assigning the same
         # specialist again) must still bump the version and lose to a concurrent one.
         dossier.updated_at = at or utcnow()
@@ -74,8 +72,7 @@ def replace_result(officer: Officer, old: ResultDocument, replacement: ResultRep
     (the old one stays on record and on the verification page, as revoked)."""
     dossier = old.dossier
     try:
-        attach_files(dossier, [(None, replacement.upload)], FileKind.RESULT)
-        new = issue_result(dossier, dossier.files[-1], officer, at)
+        new = issue_result(dossier, replacement.upload, officer, at)
         revoke_result(old, replacement.reason, new, at)
         record(officer, "replace_result", dossier, new.file,
                changes={"revoked": old.code, "issued": new.code, "reason": old.revocation_reason})

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.core.models import Base, utcnow
+from app.core.models import Base, enum_check, utcnow
+from app.results.verification import SignatureStatus
 
 if TYPE_CHECKING:
     from app.accounts.models import Officer
@@ -33,6 +34,8 @@ class ResultDocument(Base):
         UniqueConstraint("dossier_id", "number"),
         CheckConstraint("number >= 1", name="number_positive"),
         CheckConstraint(REVOKED_CHECK, name="revocation_complete"),
+        CheckConstraint(enum_check("signature_status", SignatureStatus),
+                        name="signature_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,6 +52,10 @@ class ResultDocument(Base):
     revoked_at: Mapped[datetime | None]
     revocation_reason: Mapped[str | None] = mapped_column(String(500))
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("result_documents.id"))
+    # What the file's own signature said when it was issued (app/results/verification.py);
+    # the verification page checks the stored file again.
+    signature_status: Mapped[str] = mapped_column(String(16))
+    signer_name: Mapped[str] = mapped_column(String(300), default="")
 
     dossier: Mapped[Dossier] = relationship()
     file: Mapped[DossierFile] = relationship()

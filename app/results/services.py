@@ -5,18 +5,26 @@ Flush only; the request commits (app/core/transaction.py).
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 
+from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.accounts.models import Officer
 from app.core.errors import DomainError
 from app.core.models import utcnow
-from app.dossiers.models import Dossier, DossierFile, FileKind
+from app.core.vntime import to_vietnam_time
+from app.dossiers.models import Dossier, FileKind
+from app.dossiers.services import attach_files
+from app.dossiers.uploads import CleanUpload
 from app.extensions import db
 from app.results.models import ResultDocument
+from app.results.signing import Stamp, already_signed, sign_pdf, signer_for
+from app.results.verification import check_signature, trust_roots
 
 MAX_REASON = 500
 
@@ -26,21 +34,64 @@ def result_code(dossier: Dossier, number: int) -> str:
     return f"{dossier.code}-KQ{number}"
 
 
-def issue_result(dossier: Dossier, stored: DossierFile, officer: Officer,
+def verification_url(public_id: str) -> str:
+    """What the result's QR opens: the public verification page of this result."""
+    return f"{current_app.config['MOTCUA'].public_base_url}/verify/{public_id}"
+
+
+def _stamp_lines(dossier: Dossier, code: str, at: datetime) -> tuple[str, ...]:
+    # The paper's language whatever the officer's interface language.
+    with force_locale("vi"):
+        return (dossier.agency.full_name,
+                _("Mã kết quả: %(code)s", code=code),
+                _("Ký số lúc: %(at)s", at=to_vietnam_time(at).strftime("%H:%M %d/%m/%Y")),
+                _("Quét mã QR để kiểm tra kết quả"))
+
+
+def _signed_copy(dossier: Dossier, upload: CleanUpload, code: str, public_id: str,
+                 at: datetime) -> bytes:
+    """The bytes to store: a PDF already signed (by the commune's own tool) exactly as it
+    came; otherwise signed here when the commune has a signer, else as uploaded."""
+    data = upload.path.read_bytes()
+    if already_signed(data):
+        return data
+    signer = signer_for(dossier.agency)
+    if signer is None:
+        return data
+    settings = current_app.config["MOTCUA"]
+    signed = sign_pdf(data, signer, Stamp(_stamp_lines(dossier, code, at),
+                                          verification_url(public_id)),
+                      font_path=settings.result_stamp_font,
+                      timestamp_url=settings.result_timestamp_url)
+    upload.path.write_bytes(signed)
+    upload.size = len(signed)
+    upload.sha256 = hashlib.sha256(signed).hexdigest()
+    return signed
+
+
+def issue_result(dossier: Dossier, upload: CleanUpload, officer: Officer,
                  at: datetime | None = None) -> ResultDocument:
-    """Give the stored PDF the dossier's next result number. Two officers issuing at once
+    """Give the uploaded PDF the dossier's next result number, sign it if Motcua signs for
+    the commune, store it and record what its signature says. Two officers issuing at once
     collide on the (dossier, number) unique key instead of sharing a number."""
-    if stored.kind != FileKind.RESULT.value or stored.content_type != "application/pdf":
-        raise ValueError("a result is a stored PDF of kind 'result'")
+    if upload.content_type != "application/pdf":
+        raise ValueError("a result is a PDF")
     if dossier.id is None:
         db.session.flush()
+    now = at or utcnow()
     last = db.session.scalar(select(func.max(ResultDocument.number))
                              .where(ResultDocument.dossier_id == dossier.id)) or 0
     number = last + 1
-    result = ResultDocument(dossier_id=dossier.id, number=number,
-                            code=result_code(dossier, number),
-                            public_id=secrets.token_urlsafe(18), file=stored,
-                            issued_at=at or utcnow(), issued_by_id=officer.id)
+    code = result_code(dossier, number)
+    public_id = secrets.token_urlsafe(18)
+    data = _signed_copy(dossier, upload, code, public_id, now)
+    check = check_signature(data, dossier.agency,
+                            trust_roots(current_app.config["MOTCUA"].result_trust_roots))
+    attach_files(dossier, [(None, upload)], FileKind.RESULT)
+    result = ResultDocument(dossier_id=dossier.id, number=number, code=code,
+                            public_id=public_id, file=dossier.files[-1], issued_at=now,
+                            issued_by_id=officer.id, signature_status=check.status.value,
+                            signer_name=check.signer[:300])
     db.session.add(result)
     db.session.flush()
     return result

@@ -3,7 +3,8 @@
 Reviewed by hand. One new table, result_documents: the numbered electronic results of a
 dossier (code `<dossier code>-KQ<n>`, unique per dossier and number), each naming its
 stored PDF in dossier_files (one result per file), the officer who issued it, when, and a
-random public id for the verification QR. Revocation (time, reason, the replacing result)
+random public id for the verification QR, and what the PDF's own signature said at issue
+(signature_status, a closed list, and the signer's name). Revocation (time, reason, the replacing result)
 is the only change a row may see; a CHECK keeps its time and reason together, the SQL
 copied from app/results/models.py so this revision never changes. Nothing existing is
 altered. Downgrading drops the table and the numbering it held (the PDFs stay as files).
@@ -26,6 +27,8 @@ depends_on = None
 REVOKED_CHECK = ("(revoked_at IS NULL AND revocation_reason IS NULL "
                  "AND replaced_by_id IS NULL) "
                  "OR (revoked_at IS NOT NULL AND revocation_reason IS NOT NULL)")
+SIGNATURE_CHECK = ("signature_status IN ('valid','unsigned','changed','untrusted',"
+                   "'other_agency')")
 
 
 def upgrade():
@@ -42,8 +45,11 @@ def upgrade():
         sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
         sa.Column('revocation_reason', sa.String(length=500), nullable=True),
         sa.Column('replaced_by_id', sa.Integer(), nullable=True),
+        sa.Column('signature_status', sa.String(length=16), nullable=False),
+        sa.Column('signer_name', sa.String(length=300), nullable=False),
         sa.CheckConstraint('number >= 1', name=op.f('ck_result_documents_number_positive')),
         sa.CheckConstraint(REVOKED_CHECK, name=op.f('ck_result_documents_revocation_complete')),
+        sa.CheckConstraint(SIGNATURE_CHECK, name=op.f('ck_result_documents_signature_status')),
         sa.ForeignKeyConstraint(['dossier_id'], ['dossiers.id'], ondelete='CASCADE',
                                 name=op.f('fk_result_documents_dossier_id_dossiers')),
         sa.ForeignKeyConstraint(['file_id'], ['dossier_files.id'],

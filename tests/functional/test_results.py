@@ -17,6 +17,7 @@ from app.extensions import db
 from app.results.models import ResultDocument, ResultIsImmutable
 from app.results.services import revoke_result
 from tests import factories as f
+from tests.factories.files import qr_texts_on_first_page
 
 
 @pytest.fixture
@@ -193,3 +194,69 @@ def test_an_issued_result_never_changes_and_is_revoked_only_once(app, desk):
         with pytest.raises(ResultIsImmutable):
             db.session.flush()
         db.session.rollback()
+
+
+def _signing_commune(app, tmp_path, organisation: str = "UBND Xã Tản Hồng") -> bytes:
+    """Motcua signs for each commune with `{commune}.p12`; returns the CA's PEM roots."""
+    import dataclasses
+
+    from tests.factories import certificates as certs
+
+    home = certs.chain(organisation)
+    certs.write_pkcs12(tmp_path / "tanhong.p12", home, b"mat-khau-ky")
+    (tmp_path / "tanhong.pin").write_text("mat-khau-ky\n")
+    roots = certs.write_roots(tmp_path / "roots.pem", home.ca)
+    app.config["MOTCUA"] = dataclasses.replace(
+        app.config["MOTCUA"], result_signer="pkcs12",
+        result_signer_pkcs12=str(tmp_path / "{commune}.p12"),
+        result_signer_password_file=str(tmp_path / "{commune}.pin"),
+        result_trust_roots=str(roots))
+    return roots.read_bytes()
+
+
+def test_motcua_signs_an_unsigned_result_with_the_communes_key(app, desk, tmp_path):
+    _signing_commune(app, tmp_path)
+    code = desk["code"]
+    original = _result_pdf()
+    assert _mark_ready_online(f.signed_in(app, desk["specialist"]), code, original
+                              ).status_code == 302
+    [result] = _results(app, code)
+    assert result.signature_status == "valid"
+    assert result.signer_name == "UBND Xã Tản Hồng"
+    stored = app.test_client().get(f"/d/{code}/results/1?t={f.SECRET}").data
+    assert stored.startswith(original) and len(stored) > len(original)
+    assert result.file.sha256 == hashlib.sha256(stored).hexdigest()
+    # The QR in the signature block on page 1 opens this result's verification page.
+    base = app.config["MOTCUA"].public_base_url
+    assert qr_texts_on_first_page(stored) == [f"{base}/verify/{result.public_id}"]
+
+
+def test_a_pdf_signed_by_the_communes_own_tool_is_stored_byte_for_byte(app, desk, tmp_path):
+    from app.results.signing import Pkcs12Signer, Stamp, sign_pdf
+    from tests.factories import certificates as certs
+
+    _signing_commune(app, tmp_path)
+    # Signed elsewhere, by another commune's certificate under another CA.
+    other = certs.chain("UBND Xã Vạn Hưng", ca_name="CA khác")
+    signer = Pkcs12Signer(certs.write_pkcs12(tmp_path / "khac.p12", other, b"k"), b"k")
+    signed = sign_pdf(_result_pdf(), signer, Stamp(("Xã Vạn Hưng",), "https://x.example/v"))
+    code = desk["code"]
+    assert _mark_ready_online(f.signed_in(app, desk["specialist"]), code, signed
+                              ).status_code == 302
+    [result] = _results(app, code)
+    assert app.test_client().get(f"/d/{code}/results/1?t={f.SECRET}").data == signed
+    assert result.signature_status == "untrusted"
+    assert result.signer_name == "UBND Xã Vạn Hưng"
+
+
+def test_a_signer_that_cannot_open_issues_nothing(app, desk, tmp_path):
+    _signing_commune(app, tmp_path)
+    (tmp_path / "tanhong.pin").write_text("sai-mat-khau\n")
+    code = desk["code"]
+    answer = _mark_ready_online(f.signed_in(app, desk["specialist"]), code, _result_pdf())
+    assert answer.status_code == 503
+    assert "Chưa ký số được kết quả" in answer.get_data(as_text=True)
+    assert _results(app, code) == []
+    with app.app_context():
+        assert db.session.scalar(select(Dossier.status).where(Dossier.code == code)) \
+            == "in_progress"
