@@ -115,11 +115,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.privacy.views import bp as privacy_bp
     from app.procedures.views import bp as procedures_bp
     from app.pwa.views import bp as pwa_bp
+    from app.results.views import bp as results_bp
 
     # Public and citizen sides. The counter kiosk and the hall display (feedback) are public
     # devices with their own credentials, so they stay out of the staff area.
     for bp in (core_bp, pwa_bp, places_bp, procedures_bp, dossiers_bp, api_bp, signin_bp,
-               citizens_bp, notifications_bp, payments_bp, feedback_bp, privacy_bp):
+               citizens_bp, notifications_bp, payments_bp, feedback_bp, privacy_bp, results_bp):
         app.register_blueprint(bp)
     # Everything staff-only, behind one deny-by-default guard.
     app.register_blueprint(staff_area(

@@ -39,6 +39,21 @@ def verification_url(public_id: str) -> str:
     return f"{current_app.config['MOTCUA'].public_base_url}/verify/{public_id}"
 
 
+def qr_content(dossier: Dossier, code: str, public_id: str, at: datetime) -> str:
+    """What the result's QR holds, after Circular 01/2023/TT-VPCP: the dossier code, the
+    procedure code, the citizen ID, the document's name, the issuing system and the time,
+    one per line, then the verification page's URL last (a phone offers to open it)."""
+    with force_locale("vi"):
+        return "\n".join((
+            _("Mã hồ sơ: %(v)s", v=dossier.code),
+            _("Mã thủ tục: %(v)s", v=dossier.procedure.code),
+            _("Số định danh: %(v)s", v=dossier.citizen_id_number),
+            _("Giấy tờ: Kết quả %(code)s – %(name)s", code=code, name=dossier.procedure.name),
+            _("Hệ thống: Motcua – %(agency)s", agency=dossier.agency.name),
+            _("Thời gian: %(at)s", at=to_vietnam_time(at).strftime("%H:%M %d/%m/%Y")),
+            verification_url(public_id)))
+
+
 def _stamp_lines(dossier: Dossier, code: str, at: datetime) -> tuple[str, ...]:
     # The paper's language whatever the officer's interface language.
     with force_locale("vi"):
@@ -60,7 +75,7 @@ def _signed_copy(dossier: Dossier, upload: CleanUpload, code: str, public_id: st
         return data
     settings = current_app.config["MOTCUA"]
     signed = sign_pdf(data, signer, Stamp(_stamp_lines(dossier, code, at),
-                                          verification_url(public_id)),
+                                          qr_content(dossier, code, public_id, at)),
                       font_path=settings.result_stamp_font,
                       timestamp_url=settings.result_timestamp_url)
     upload.path.write_bytes(signed)

@@ -129,10 +129,11 @@ def signer_for(agency: Agency) -> ResultSigner | None:
 
 @dataclass(frozen=True)
 class Stamp:
-    """What the visible signature block says, and the URL its QR code opens."""
+    """What the visible signature block says, and what its QR code holds (ending with the
+    verification page's URL)."""
 
     lines: tuple[str, ...]
-    url: str
+    qr: str
 
 
 def already_signed(pdf: bytes) -> bool:
@@ -179,7 +180,7 @@ def sign_pdf(pdf: bytes, signer: ResultSigner, stamp: Stamp, *, font_path: str =
             meta, signer=pyhanko_signer, stamp_style=style,
             timestamper=HTTPTimeStamper(timestamp_url) if timestamp_url else None,
             new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=0, box=box))
-        pdf_signer.sign_pdf(writer, output=out, appearance_text_params={"url": stamp.url})
+        pdf_signer.sign_pdf(writer, output=out, appearance_text_params={"url": stamp.qr})
     return out.getvalue()
 
 

@@ -8,7 +8,7 @@ import hashlib
 from io import BytesIO
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.backoffice.models import AuditEntry
 from app.core.errors import DomainError
@@ -226,9 +226,18 @@ def test_motcua_signs_an_unsigned_result_with_the_communes_key(app, desk, tmp_pa
     stored = app.test_client().get(f"/d/{code}/results/1?t={f.SECRET}").data
     assert stored.startswith(original) and len(stored) > len(original)
     assert result.file.sha256 == hashlib.sha256(stored).hexdigest()
-    # The QR in the signature block on page 1 opens this result's verification page.
+    # The QR in the signature block on page 1: Circular 01/2023's facts, then the URL of
+    # this result's verification page.
     base = app.config["MOTCUA"].public_base_url
-    assert qr_texts_on_first_page(stored) == [f"{base}/verify/{result.public_id}"]
+    [qr] = qr_texts_on_first_page(stored)
+    lines = qr.split("\n")
+    assert lines[:3] == [f"Mã hồ sơ: {code}", "Mã thủ tục: 1.000001",
+                         "Số định danh: 001190012345"]
+    assert lines[3].startswith(f"Giấy tờ: Kết quả {code}-KQ1 – ")
+    assert lines[4] == "Hệ thống: Motcua – Xã Tản Hồng"
+    assert lines[5].startswith("Thời gian: ")
+    assert lines[6] == f"{base}/verify/{result.public_id}"
+    assert app.test_client().get(lines[6].removeprefix(base)).status_code == 200
 
 
 def test_a_pdf_signed_by_the_communes_own_tool_is_stored_byte_for_byte(app, desk, tmp_path):
@@ -260,3 +269,77 @@ def test_a_signer_that_cannot_open_issues_nothing(app, desk, tmp_path):
     with app.app_context():
         assert db.session.scalar(select(Dossier.status).where(Dossier.code == code)) \
             == "in_progress"
+
+
+def test_the_verification_page_shows_the_paper_masked_and_checks_a_copy(app, desk, tmp_path):
+    _signing_commune(app, tmp_path)
+    code = desk["code"]
+    assert _mark_ready_online(f.signed_in(app, desk["specialist"]), code, _result_pdf()
+                              ).status_code == 302
+    [result] = _results(app, code)
+    anyone = app.test_client()
+    page = anyone.get(f"/verify/{result.public_id}")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "private, no-store"
+    html = page.get_data(as_text=True)
+    assert f"{code}-KQ1" in html and "Xã Tản Hồng" in html
+    assert "Hợp lệ: chữ ký số của UBND Xã Tản Hồng" in html
+    assert "001******345" in html and "N*** T*** H***" in html
+    # Nothing the paper's QR should not give away: the full ID, phone, address, answers.
+    for private in ("001190012345", "0912345678", "Thôn Một", "Nguyễn Thị Hoà", "Kết hôn"):
+        assert private not in html, private
+    assert "đã bị thu hồi" not in html
+
+    stored = app.test_client().get(f"/d/{code}/results/1?t={f.SECRET}").data
+    token = f.csrf_token(html)
+    same = anyone.post(f"/verify/{result.public_id}", data={
+        "csrf_token": token, "copy": (BytesIO(stored), "ban-sao.pdf")},
+        content_type="multipart/form-data")
+    assert "Trùng khớp: tệp của bạn đúng là bản đã cấp." in same.get_data(as_text=True)
+    changed = bytearray(stored)
+    at = changed.index(b"/MediaBox") + 12
+    changed[at] = ord("7") if changed[at] != ord("7") else ord("8")
+    other = anyone.post(f"/verify/{result.public_id}", data={
+        "csrf_token": token, "copy": (BytesIO(bytes(changed)), "ban-sao.pdf")},
+        content_type="multipart/form-data")
+    assert "Không khớp: tệp của bạn khác bản đã cấp" in other.get_data(as_text=True)
+    # The copy was only compared: nothing new is stored.
+    with app.app_context():
+        from app.dossiers.models import DossierFile
+
+        assert db.session.scalar(select(func.count(DossierFile.id))) == 1
+
+
+def test_unknown_ids_get_one_404_and_a_revoked_result_says_so(app, desk, tmp_path):
+    code = desk["code"]
+    specialist = f.signed_in(app, desk["specialist"])
+    assert _mark_ready_online(specialist, code, _result_pdf()).status_code == 302
+    [first] = _results(app, code)
+    anyone = app.test_client()
+    unknown = anyone.get("/verify/khong-co-ma-nay-0123456789ab")
+    assert unknown.status_code == 404
+    for path in ("/verify/x", f"/verify/{first.public_id[:-1]}", f"/verify/{first.code}"):
+        again = anyone.get(path)
+        assert again.status_code == 404 and again.data == unknown.data, path
+    assert "Tệp không có chữ ký số." in anyone.get(f"/verify/{first.public_id}").get_data(
+        as_text=True)
+
+    form = f.action_form(specialist, code)
+    assert specialist.post(f"/officer/dossiers/{code}/results/1/replace", data={
+        "csrf_token": form["csrf_token"], "reason": "Sai ngày sinh",
+        "result_file": (BytesIO(_result_pdf(2)), "moi.pdf")},
+        content_type="multipart/form-data").status_code == 302
+    html = anyone.get(f"/verify/{first.public_id}").get_data(as_text=True)
+    assert "Kết quả này đã bị thu hồi" in html
+    assert f"Đã được thay bằng kết quả {code}-KQ2." in html
+
+
+def test_the_verification_page_is_rate_limited(app, desk):
+    code = desk["code"]
+    assert _mark_ready_online(f.signed_in(app, desk["specialist"]), code, _result_pdf()
+                              ).status_code == 302
+    [result] = _results(app, code)
+    prober = app.test_client()
+    answers = [prober.get(f"/verify/guess-{n:04d}").status_code for n in range(30)]
+    assert answers == [404] * 30
+    assert prober.get(f"/verify/{result.public_id}").status_code == 429
