@@ -79,9 +79,12 @@ def _wire_workflow(app: Flask) -> None:
     from app.feedback import rollup
     from app.notifications import outbox
     from app.payments import hooks as payments
+    from app.results import hooks as results
 
     # No result handed over while a fee is owed.
     workflow.register_precondition(app, payments.before_move)
+    # The citizen confirms receiving an electronic result only once one is there to take.
+    workflow.register_precondition(app, results.before_move)
     # In the move's own transaction, in this order: the public figures, the fee (created on
     # receipt, cancelled on refusal), the citizen's notification.
     workflow.register_listener(app, rollup.record_move)

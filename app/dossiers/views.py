@@ -189,6 +189,7 @@ def forget():  # noqa: ANN201
 
 def _render_dossier(dossier: Dossier, errors: dict[str, str] | None = None,
                     values: dict[str, str] | None = None, status: int = 200):  # noqa: ANN202
+    results = result_queries.results_of(dossier)
     supplement_request = next((e for e in reversed(dossier.events)
                                if e.action == "request_supplement"), None)
     return render_template(
@@ -197,8 +198,8 @@ def _render_dossier(dossier: Dossier, errors: dict[str, str] | None = None,
         can_resubmit=policies.can_resubmit(dossier),
         can_withdraw=policies.can_withdraw(dossier),
         can_pay=policies.can_pay(dossier),
-        results=result_queries.results_of(dossier),
-        can_download_result=result_policies.can_download_result,
+        results=results, can_download_result=result_policies.can_download_result,
+        can_confirm_receipt=policies.can_confirm_receipt(dossier, results),
     ), status
 
 
@@ -242,6 +243,15 @@ def result_file(code: str, number: int):  # noqa: ANN201
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "sandbox"
     return response
+
+
+@bp.post("/d/<code>/received")
+def confirm_receipt(code: str):  # noqa: ANN201
+    """A POST only: a link a phone prefetches must never close the dossier."""
+    dossier = _accessible(code)
+    services.confirm_receipt(dossier)
+    flash(_("Đã ghi nhận: bạn đã nhận kết quả điện tử. Hồ sơ đã kết thúc."), "ok")
+    return redirect(url_for(".dossier_page", code=dossier.code))
 
 
 @bp.post("/d/<code>/resubmit")

@@ -23,7 +23,7 @@ from app.core.vntime import vietnam_day
 from app.dossiers.models import Dossier, DossierEvent, DossierStatus
 from app.extensions import db
 from app.notifications import outbox as push_outbox
-from app.payments import fees
+from app.payments import fees, queries
 from app.payments.models import (
     BankTransaction,
     CreditState,
@@ -218,15 +218,9 @@ def cancel_for_dossier(dossier: Dossier) -> None:
         payment.status = PaymentStatus.CANCELLED.value
 
 
-def fee_settled(dossier: Dossier) -> bool:
-    """Nothing is owed: the rule for handing over a result, on paper or for download."""
-    payment = payment_of(dossier)
-    return payment is None or payment.outstanding <= 0
-
-
 def ensure_result_can_be_returned(dossier: Dossier) -> None:
     """The result is handed over only once the fee is paid (the desk can take it in cash)."""
-    if not fee_settled(dossier):
+    if not queries.fee_settled(dossier):
         payment = payment_of(dossier)
         assert payment is not None  # only a payment can leave something owed
         from app.procedures.fees import format_vnd

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.dossiers.models import Dossier, DossierStatus
-from app.payments.services import fee_settled
+from app.payments.queries import fee_settled
 from app.results.models import ResultDocument
 
 _ISSUED_STATUSES = (DossierStatus.RESULT_READY, DossierStatus.RETURNED)

@@ -343,3 +343,101 @@ def test_the_verification_page_is_rate_limited(app, desk):
     answers = [prober.get(f"/verify/guess-{n:04d}").status_code for n in range(30)]
     assert answers == [404] * 30
     assert prober.get(f"/verify/{result.public_id}").status_code == 429
+
+
+def _pushes(app, code) -> list[dict]:
+    from app.notifications.models import Notification
+
+    with app.app_context():
+        return [n.payload for n in db.session.scalars(
+            select(Notification).join(Dossier).where(Dossier.code == code)
+            .order_by(Notification.id))]
+
+
+def test_the_citizen_is_told_and_confirms_receipt_by_post_only(app, desk):
+    code = desk["code"]
+    assert _mark_ready_online(f.signed_in(app, desk["specialist"]), code, _result_pdf()
+                              ).status_code == 302
+    assert _pushes(app, code)[-1] == {
+        "title": "Kết quả điện tử đã sẵn sàng",
+        "body": f"Hồ sơ {code}: mở trang hồ sơ để tải kết quả về điện thoại.",
+        "url": f"/d/{code}"}
+
+    owner = app.test_client()
+    page = owner.get(f"/d/{code}?t={f.SECRET}").get_data(as_text=True)
+    assert "Tôi đã nhận kết quả" in page
+    # Only a POST closes the dossier: a prefetched link cannot.
+    assert owner.get(f"/d/{code}/received").status_code == 405
+    assert owner.post(f"/d/{code}/received").status_code == 400  # no CSRF token
+    assert app.test_client().post(f"/d/{code}/received", data={
+        "csrf_token": f.csrf_token(page)}).status_code in (400, 404)  # another browser
+    done = owner.post(f"/d/{code}/received", data={"csrf_token": f.csrf_token(page)})
+    assert done.status_code == 302
+    found, events = f.stored_dossier(app, code)
+    assert found.status == "returned" and found.return_channel == "online"
+    assert found.returned_at is not None
+    last = events[-1]
+    assert (last.action, last.actor_kind, last.from_status, last.to_status) == (
+        "confirm_receipt", "citizen", "result_ready", "returned")
+    assert last.data == {"handover": "online"}
+    after = owner.get(f"/d/{code}").get_data(as_text=True)
+    assert "Công dân xác nhận đã nhận kết quả điện tử" in after
+    assert "Tôi đã nhận kết quả</button>" not in after
+    # The result stays downloadable once returned.
+    assert owner.get(f"/d/{code}/results/1").status_code == 200
+
+
+def test_no_electronic_result_no_confirmation(app, desk):
+    code = desk["code"]
+    specialist = f.signed_in(app, desk["specialist"])
+    form = f.action_form(specialist, code)
+    assert specialist.post(f"/officer/dossiers/{code}/actions/mark_result_ready",
+                           data={**form, "result_mode": "paper"}).status_code == 302
+    owner = app.test_client()
+    page = owner.get(f"/d/{code}?t={f.SECRET}").get_data(as_text=True)
+    assert "Tôi đã nhận kết quả</button>" not in page
+    token = f.csrf_token(owner.get("/track").data)  # any form of this browser's session
+    refused = owner.post(f"/d/{code}/received", data={"csrf_token": token})
+    assert refused.status_code >= 400
+    assert "chưa có kết quả điện tử" in refused.get_data(as_text=True)
+    assert f.stored_dossier(app, code)[0].status == "result_ready"
+
+
+def test_an_owed_fee_holds_the_electronic_result_until_it_is_paid(app, pay_world):
+    from app.accounts.models import Officer
+    from app.backoffice import services as office
+    from app.backoffice.forms import ActionInput
+    from tests.factories.payments import new_dossier as fee_dossier
+    from tests.factories.payments import pay, payment
+    from tests.factories.results import issued_result
+
+    code = fee_dossier(app, pay_world)  # 4 pages × 2 copies: 12.000 đồng owed
+    with app.app_context():
+        found = db.session.scalar(select(Dossier).where(Dossier.code == code))
+        specialist = db.session.scalar(select(Officer).where(
+            Officer.username == pay_world.specialist))
+        desk_officer = db.session.get(Officer, pay_world.desk_id)
+        office.take_action(found, "assign", desk_officer,
+                           ActionInput(data={"officer_id": specialist.id}))
+        office.take_action(found, "mark_result_ready", specialist,
+                           ActionInput(data={"result_mode": "online"}))
+        issued_result(found, specialist)
+        db.session.commit()
+    assert _pushes(app, code)[-1]["body"] == ("Nộp đủ phí, lệ phí để tải kết quả điện tử "
+                                              "trên trang hồ sơ.")
+    owner = app.test_client()
+    page = owner.get(f"/d/{code}?t={f.SECRET}").get_data(as_text=True)
+    assert "tải về được khi đã nộp đủ phí, lệ phí" in page
+    assert "Tôi đã nhận kết quả</button>" not in page
+    assert owner.get(f"/d/{code}/results/1").status_code == 404
+
+    owed = payment(app, code)
+    ref = owed["reference"]
+    assert pay(app.test_client(), "tx-ket-qua", owed["amount"],
+               f"mc {ref[2:8]} {ref[8:]} chuyen tien").status_code < 300
+    assert _pushes(app, code)[-1] == {
+        "title": "Kết quả điện tử đã sẵn sàng",
+        "body": f"Đã nhận thanh toán cho hồ sơ {code}. Mở trang hồ sơ để tải kết quả.",
+        "url": f"/d/{code}"}
+    assert owner.get(f"/d/{code}/results/1").status_code == 200
+    assert "Tôi đã nhận kết quả</button>" in owner.get(f"/d/{code}").get_data(as_text=True)
