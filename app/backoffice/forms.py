@@ -153,7 +153,9 @@ def parse_action(action: str, dossier: Dossier, form: MultiDict[str, str],
         parsed.data = {"officer_id": _int(form.get("officer_id"))}
     elif action == "apologize":
         parsed.data = {"new_due_date": parse_date(form.get("new_due_date"))}
-    elif action == "mark_result_ready":
+    elif action in ("mark_result_ready", "approve"):
+        # The specialist who settles the dossier, or the leader who approves it, says how
+        # the result goes out and, online, attaches it.
         mode = str(form.get("result_mode") or "")
         if mode not in RESULT_MODES:
             errors["result_mode"] = _("Vui lòng chọn cách trả kết quả.")

@@ -441,3 +441,27 @@ def test_an_owed_fee_holds_the_electronic_result_until_it_is_paid(app, pay_world
         "url": f"/d/{code}"}
     assert owner.get(f"/d/{code}/results/1").status_code == 200
     assert "Tôi đã nhận kết quả</button>" in owner.get(f"/d/{code}").get_data(as_text=True)
+
+
+def test_the_leader_who_approves_attaches_the_result(app, desk):
+    from app.accounts.models import Officer
+
+    code = desk["code"]
+    with app.app_context():
+        found = db.session.scalar(select(Dossier).where(Dossier.code == code))
+        found.status = "awaiting_approval"
+        home = found.agency
+        leader = f.officer(home, "leader")
+        db.session.commit()
+        leader_name = leader.username
+    client = f.signed_in(app, leader_name)
+    form = f.action_form(client, code)
+    answer = client.post(f"/officer/dossiers/{code}/actions/approve",
+                         data={**form, "result_mode": "online",
+                               "result_file": (BytesIO(_result_pdf()), "kq.pdf")},
+                         content_type="multipart/form-data")
+    assert answer.status_code == 302
+    [result] = _results(app, code)
+    with app.app_context():
+        assert db.session.get(Officer, result.issued_by_id).username == leader_name
+    assert f.stored_dossier(app, code)[0].status == "result_ready"
