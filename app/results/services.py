@@ -54,6 +54,12 @@ def qr_content(dossier: Dossier, code: str, public_id: str, at: datetime) -> str
             verification_url(public_id)))
 
 
+def result_qr(result: ResultDocument) -> str:
+    """The QR content of an issued result: the one on its signature block, and the one the
+    desk prints on the slip when the PDF was signed by the commune's own tool."""
+    return qr_content(result.dossier, result.code, result.public_id, result.issued_at)
+
+
 def _stamp_lines(dossier: Dossier, code: str, at: datetime) -> tuple[str, ...]:
     # The paper's language whatever the officer's interface language.
     with force_locale("vi"):

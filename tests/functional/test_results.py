@@ -465,3 +465,28 @@ def test_the_leader_who_approves_attaches_the_result(app, desk):
     with app.app_context():
         assert db.session.get(Officer, result.issued_by_id).username == leader_name
     assert f.stored_dossier(app, code)[0].status == "result_ready"
+
+
+def test_the_results_qr_as_a_png_decodes_to_its_facts_and_the_verification_url(app, desk):
+    import zxingcpp
+    from PIL import Image
+
+    from app.core.qr import qr_png
+    from app.results.services import result_qr
+
+    code = desk["code"]
+    specialist = f.signed_in(app, desk["specialist"])
+    assert _mark_ready_online(specialist, code, _result_pdf()).status_code == 302
+    with app.app_context():
+        result = db.session.scalar(select(ResultDocument))
+        png = qr_png(result_qr(result))
+        public_id = result.public_id
+    [decoded] = zxingcpp.read_barcodes(Image.open(BytesIO(png)))
+    lines = decoded.text.split("\n")
+    assert lines[0] == f"Mã hồ sơ: {code}"
+    assert lines[2] == "Số định danh: 001190012345"
+    assert lines[-1] == f"http://127.0.0.1:5000/verify/{public_id}"
+    assert app.test_client().get(f"/verify/{public_id}").status_code == 200
+    # The desk sees the same code to print on the slip of a PDF signed elsewhere.
+    assert "Mã QR kiểm tra kết quả" in specialist.get(f"/officer/dossiers/{code}").get_data(
+        as_text=True)
