@@ -51,6 +51,7 @@ EVENT_KINDS: dict[str, str] = {
     "payment_confirmed": "payment_confirmed",
     # The result is in the citizen's hands: ask how it went (issue: page, push and inbox).
     "return_result": "rating_requested",
+    "confirm_receipt": "rating_requested",
 }
 
 

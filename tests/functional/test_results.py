@@ -380,6 +380,13 @@ def test_the_citizen_is_told_and_confirms_receipt_by_post_only(app, desk):
     assert (last.action, last.actor_kind, last.from_status, last.to_status) == (
         "confirm_receipt", "citizen", "result_ready", "returned")
     assert last.data == {"handover": "online"}
+    # Returned like a hand-over at the desk: counted in the commune's figures, and asked for
+    # a rating.
+    assert _pushes(app, code)[-1]["title"] == f"Mời bạn đánh giá hồ sơ {code}"
+    with app.app_context():
+        from app.feedback.models import StatsDaily
+
+        assert sum(db.session.scalars(select(StatsDaily.returned))) == 1
     after = owner.get(f"/d/{code}").get_data(as_text=True)
     assert "Công dân xác nhận đã nhận kết quả điện tử" in after
     assert "Tôi đã nhận kết quả</button>" not in after
