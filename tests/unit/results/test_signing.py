@@ -103,3 +103,20 @@ def test_a_result_signed_on_a_softhsm2_token_is_valid(tmp_path, home_chain, root
     with pytest.raises(SignerUnavailable):
         sign_pdf(pypdf_document(1), Pkcs11Signer(certs.SOFTHSM_MODULE, "tanhong", "000000",
                                                  "ket-qua"), STAMP)
+
+
+def test_the_signer_settings_are_checked_at_start(tmp_path):
+    from app.config import ConfigError, Settings
+
+    with pytest.raises(ConfigError, match="RESULT_SIGNER must be"):
+        Settings.from_env(tmp_path, {"RESULT_SIGNER": "usb"})
+    with pytest.raises(ConfigError, match="needs RESULT_SIGNER_PKCS12"):
+        Settings.from_env(tmp_path, {"RESULT_SIGNER": "pkcs12"})
+    with pytest.raises(ConfigError, match="RESULT_SIGNER_TOKEN_LABEL"):
+        Settings.from_env(tmp_path, {"RESULT_SIGNER": "pkcs11",
+                                     "RESULT_SIGNER_PKCS11_MODULE": "mod.so"})
+    settings = Settings.from_env(tmp_path, {"RESULT_SIGNER": "PKCS12",
+                                            "RESULT_SIGNER_PKCS12": "k.p12",
+                                            "RESULT_SIGNER_PASSWORD": "bi-mat"})
+    assert settings.result_signer == "pkcs12"
+    assert settings.describe()["result_signer_password"] == "***"
