@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from flask import current_app
 from flask_babel import gettext as _
 
+from app.core.coroutines import run_coroutine
 from app.core.errors import DomainError
 
 if TYPE_CHECKING:
@@ -180,7 +181,9 @@ def sign_pdf(pdf: bytes, signer: ResultSigner, stamp: Stamp, *, font_path: str =
             meta, signer=pyhanko_signer, stamp_style=style,
             timestamper=HTTPTimeStamper(timestamp_url) if timestamp_url else None,
             new_field_spec=fields.SigFieldSpec(FIELD_NAME, on_page=0, box=box))
-        pdf_signer.sign_pdf(writer, output=out, appearance_text_params={"url": stamp.qr})
+        # pyHanko's sync call wraps asyncio.run, which fails in a thread that runs a loop.
+        run_coroutine(pdf_signer.async_sign_pdf(writer, output=out,
+                                                appearance_text_params={"url": stamp.qr}))
     return out.getvalue()
 
 

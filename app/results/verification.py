@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from app.core.coroutines import run_coroutine
 from app.core.text import fold
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def check_signature(pdf: bytes, agency: Agency, roots: list[Any]) -> SignatureCh
     lists are fetched, which the commune's CA publishes for its own checks)."""
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -74,9 +75,9 @@ def check_signature(pdf: bytes, agency: Agency, roots: list[Any]) -> SignatureCh
     if not signatures:
         return SignatureCheck(SignatureStatus.UNSIGNED)
     try:
-        status = validate_pdf_signature(
+        status = run_coroutine(async_validate_pdf_signature(
             signatures[-1], ValidationContext(trust_roots=roots, allow_fetching=False,
-                                              revocation_mode="soft-fail"))
+                                              revocation_mode="soft-fail")))
     except (PdfReadError, ValueError, KeyError):
         return SignatureCheck(SignatureStatus.CHANGED)
     subject = status.signing_cert.subject.native
