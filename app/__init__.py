@@ -91,9 +91,12 @@ def _wire_workflow(app: Flask) -> None:
     from app.feedback import rollup
     from app.notifications import outbox
     from app.payments import hooks as payments
+    from app.results import hooks as results
 
     # No result handed over while a fee is owed.
     workflow.register_precondition(app, payments.before_move)
+    # The citizen confirms receiving an electronic result only once one is there to take.
+    workflow.register_precondition(app, results.before_move)
     # In the move's own transaction, in this order: the public figures, the fee (created on
     # receipt, cancelled on refusal), the citizen's notification.
     workflow.register_listener(app, rollup.record_move)
@@ -127,11 +130,12 @@ def _register_blueprints(app: Flask) -> None:
     from app.privacy.views import bp as privacy_bp
     from app.procedures.views import bp as procedures_bp
     from app.pwa.views import bp as pwa_bp
+    from app.results.views import bp as results_bp
 
     # Public and citizen sides. The counter kiosk and the hall display (feedback) are public
     # devices with their own credentials, so they stay out of the staff area.
     for bp in (core_bp, pwa_bp, places_bp, procedures_bp, dossiers_bp, api_bp, signin_bp,
-               citizens_bp, notifications_bp, payments_bp, feedback_bp, privacy_bp):
+               citizens_bp, notifications_bp, payments_bp, feedback_bp, privacy_bp, results_bp):
         app.register_blueprint(bp)
     # Everything staff-only, behind one deny-by-default guard.
     app.register_blueprint(staff_area(

@@ -178,6 +178,22 @@ class Settings:
     # A streaming replica of the database (DATABASE_REPLICA_URL) that public statistics and
     # catalogue search read from (app/core/replica.py); empty: everything reads DATABASE_URL.
     database_replica_url: str = ""
+    # Signing of electronic results (app/results/signing.py): "" (Motcua does not sign: the
+    # officer uploads a PDF the commune's tool signed), "pkcs12" (a key file) or "pkcs11"
+    # (a token). `{commune}` in a path or label is the commune's slug.
+    result_signer: str = ""
+    result_signer_pkcs12: str = ""
+    result_signer_password: str = ""
+    result_signer_password_file: str = ""
+    result_signer_pkcs11_module: str = ""
+    result_signer_token_label: str = ""
+    result_signer_key_label: str = ""
+    # PEM file of the CA certificates a result's signature must chain to.
+    result_trust_roots: str = ""
+    # A TrueType font with Vietnamese letters for the signature block (else unaccented).
+    result_stamp_font: str = ""
+    # An RFC 3161 timestamp authority; empty: signatures carry the signer's own time only.
+    result_timestamp_url: str = ""
 
     def __post_init__(self) -> None:
         try:
@@ -194,6 +210,15 @@ class Settings:
         if self.production and self.push_test_hosts:
             raise ConfigError("PUSH_TEST_HOSTS is for tests only and is refused when "
                               "MOTCUA_ENV=production")
+        if self.result_signer not in ("", "pkcs12", "pkcs11"):
+            raise ConfigError("RESULT_SIGNER must be empty, pkcs12 or pkcs11")
+        if self.result_signer == "pkcs12" and not self.result_signer_pkcs12:
+            raise ConfigError("RESULT_SIGNER=pkcs12 needs RESULT_SIGNER_PKCS12")
+        if self.result_signer == "pkcs11" and not (self.result_signer_pkcs11_module
+                                                   and self.result_signer_token_label
+                                                   and self.result_signer_key_label):
+            raise ConfigError("RESULT_SIGNER=pkcs11 needs RESULT_SIGNER_PKCS11_MODULE, "
+                              "RESULT_SIGNER_TOKEN_LABEL and RESULT_SIGNER_KEY_LABEL")
         if not all(isinstance(h, str) and h for h in (*self.push_hosts, *self.push_test_hosts)):
             raise ConfigError("PUSH_HOSTS and PUSH_TEST_HOSTS must list host names")
 
@@ -253,6 +278,16 @@ class Settings:
             file_store_url=env.get("FILE_STORE_URL", ""),
             trusted_proxy_hops=_int(env, "TRUSTED_PROXY_HOPS", 0),
             database_replica_url=_psycopg(env.get("DATABASE_REPLICA_URL", "").strip()),
+            result_signer=env.get("RESULT_SIGNER", "").strip().lower(),
+            result_signer_pkcs12=env.get("RESULT_SIGNER_PKCS12", ""),
+            result_signer_password=env.get("RESULT_SIGNER_PASSWORD", ""),
+            result_signer_password_file=env.get("RESULT_SIGNER_PASSWORD_FILE", ""),
+            result_signer_pkcs11_module=env.get("RESULT_SIGNER_PKCS11_MODULE", ""),
+            result_signer_token_label=env.get("RESULT_SIGNER_TOKEN_LABEL", ""),
+            result_signer_key_label=env.get("RESULT_SIGNER_KEY_LABEL", ""),
+            result_trust_roots=env.get("RESULT_TRUST_ROOTS", ""),
+            result_stamp_font=env.get("RESULT_STAMP_FONT", ""),
+            result_timestamp_url=env.get("RESULT_TIMESTAMP_URL", ""),
         )
 
     def flask_config(self) -> dict[str, Any]:
@@ -303,7 +338,7 @@ class Settings:
         out = asdict(self)
         for key in ("secret_key", "vapid_private_key", "oidc_client_secret",
                     "oidc_staff_client_secret", "casso_secure_token", "sepay_api_key",
-                    "metrics_token"):
+                    "metrics_token", "result_signer_password"):
             out[key] = "***" if out[key] else ""
         out["payment_webhook_secrets"] = len(self.payment_webhook_secrets)
         return out

@@ -14,9 +14,10 @@ from app.payments.models import BankTransaction, Payment, PaymentEntry, PaymentS
 from app.places.models import Agency, Village, VillageScan, agency_procedures
 from app.privacy.models import DataRequest, Incident, SweepRecord  # noqa: F401
 from app.procedures.models import Procedure, ProcedureDocument
+from app.results.models import ResultDocument
 
 __all__ = [
     "Agency", "AuditEntry", "CalendarOverride", "Dossier", "DossierEvent", "DossierFile",
-    "DossierSequence", "Officer", "Procedure", "ProcedureDocument", "Role", "Village",
-    "VillageScan", "agency_procedures",
+    "DossierSequence", "Officer", "Procedure", "ProcedureDocument", "ResultDocument", "Role",
+    "Village", "VillageScan", "agency_procedures",
 ]

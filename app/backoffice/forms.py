@@ -15,6 +15,7 @@ from app.dossiers import corrections, workflow
 from app.dossiers.forms import clean_files, parse_date
 from app.dossiers.models import Channel, Dossier
 from app.dossiers.uploads import CleanUpload
+from app.results.services import MAX_REASON
 
 MAX_NOTE = 2000
 RESULT_MODES = ("online", "paper")
@@ -78,6 +79,45 @@ def parse_inbox_filter(args: Mapping[str, Any], queues: tuple[str, ...],
     )
 
 
+def clean_result_files(files: list[Any], error_key: str = "result_file"
+                       ) -> tuple[list[CleanUpload], dict[str, str]]:
+    """An electronic result: PDF only (checked by its bytes, within the upload caps), since
+    only a PDF carries the digital signature that gives it the paper's value."""
+    uploads, errors = clean_files(files, error_key, citizen=False)
+    if not uploads and not errors:
+        return [], {error_key: _("Vui lòng chọn tệp kết quả để công dân tải về.")}
+    if any(u.content_type != "application/pdf" for u in uploads):
+        for upload in uploads:
+            upload.discard()
+        return [], {error_key: _("Kết quả điện tử phải là tệp PDF (bản có chữ ký số của "
+                                 "cơ quan).")}
+    return uploads, errors
+
+
+@dataclass
+class ResultReplacement:
+    reason: str
+    upload: CleanUpload
+
+
+def parse_result_replacement(form: MultiDict[str, str], files: MultiDict[str, Any]
+                             ) -> tuple[ResultReplacement | None, dict[str, str]]:
+    """The new PDF and the reason that revokes the old result; (None, errors) otherwise."""
+    errors: dict[str, str] = {}
+    reason = " ".join(str(form.get("reason") or "").split())
+    if not reason:
+        errors["reason"] = _("Vui lòng ghi lý do thay thế kết quả.")
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = _("Lý do dài quá %(n)s ký tự.", n=MAX_REASON)
+    uploads, file_errors = ([], {}) if errors else clean_result_files(files.getlist("result_file"))
+    errors.update(file_errors)
+    if errors or len(uploads) != 1:
+        for upload in uploads:
+            upload.discard()
+        return None, errors or {"result_file": _("Chỉ chọn một tệp kết quả thay thế.")}
+    return ResultReplacement(reason, uploads[0]), {}
+
+
 @dataclass
 class ActionInput:
     """What the service needs for one action; `data` goes to workflow.apply as keywords."""
@@ -113,16 +153,14 @@ def parse_action(action: str, dossier: Dossier, form: MultiDict[str, str],
         parsed.data = {"officer_id": _int(form.get("officer_id"))}
     elif action == "apologize":
         parsed.data = {"new_due_date": parse_date(form.get("new_due_date"))}
-    elif action == "mark_result_ready":
+    elif action in ("mark_result_ready", "approve"):
+        # The specialist who settles the dossier, or the leader who approves it, says how
+        # the result goes out and, online, attaches it.
         mode = str(form.get("result_mode") or "")
         if mode not in RESULT_MODES:
             errors["result_mode"] = _("Vui lòng chọn cách trả kết quả.")
         elif mode == "online" and not errors:
-            uploads, file_errors = clean_files(files.getlist("result_file"), "result_file",
-                                               citizen=False)
-            if not uploads and not file_errors:
-                file_errors = {"result_file": _("Vui lòng chọn tệp kết quả để công dân tải "
-                                                "về.")}
+            uploads, file_errors = clean_result_files(files.getlist("result_file"))
             errors.update(file_errors)
             parsed.uploads = uploads
         parsed.data = {"result_mode": mode}

@@ -36,6 +36,19 @@ def can_take(officer: Any, dossier: Dossier, action: str, today: date | None = N
     return action in allowed_actions(officer, dossier, today)
 
 
+# Whoever may issue a result may replace one: the specialist who marks it ready, the leader
+# who approves it.
+_RESULT_ROLES = (workflow.TRANSITIONS[(DossierStatus.IN_PROGRESS, "mark_result_ready")].roles
+                 | workflow.TRANSITIONS[(DossierStatus.AWAITING_APPROVAL, "approve")].roles)
+_RESULT_STATUSES = (DossierStatus.RESULT_READY, DossierStatus.RETURNED)
+
+
+def can_replace_result(officer: Any, dossier: Dossier) -> bool:
+    """A wrong result is replaced (never edited) once issued, also after the hand-over."""
+    return (can_view_dossier(officer, dossier) and officer.role in _RESULT_ROLES
+            and dossier.status in _RESULT_STATUSES)
+
+
 def can_receive_at_counter(officer: Any) -> bool:
     return is_officer(officer) and officer.role in _DESK_ROLES
 

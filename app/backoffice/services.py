@@ -10,17 +10,19 @@ from flask import has_request_context, request
 from flask_babel import gettext as _
 
 from app.accounts.models import Officer
-from app.backoffice.forms import ActionInput
+from app.backoffice.forms import ActionInput, ResultReplacement
 from app.backoffice.models import AuditEntry
 from app.core.models import utcnow
 from app.dossiers import workflow
 from app.dossiers.forms import Applicant
-from app.dossiers.models import Channel, Dossier, DossierEvent, DossierFile, FileKind
-from app.dossiers.services import attach_files, submit_dossier
+from app.dossiers.models import Channel, Dossier, DossierEvent, DossierFile
+from app.dossiers.services import submit_dossier
 from app.dossiers.workflow import Actor
 from app.extensions import db
 from app.places.models import Agency, Village
 from app.procedures.models import Procedure
+from app.results.models import ResultDocument
+from app.results.services import issue_result, revoke_result
 
 
 def record(officer: Officer, what: str, dossier: Dossier | None = None,
@@ -51,8 +53,8 @@ def take_action(dossier: Dossier, action: str, officer: Officer, given: ActionIn
     try:
         event = workflow.apply(dossier, action, Actor.for_officer(officer), note=given.note,
                                at=at, **given.data)
-        if given.uploads:
-            attach_files(dossier, [(None, u) for u in given.uploads], FileKind.RESULT)
+        for upload in given.uploads:  # only a result move takes files
+            issue_result(dossier, upload, officer, at)
         # Always touch the row: a move that changes no column (assigning the same
         # specialist again) must still bump the version and lose to a concurrent one.
         dossier.updated_at = at or utcnow()
@@ -62,6 +64,22 @@ def take_action(dossier: Dossier, action: str, officer: Officer, given: ActionIn
         for upload in given.uploads:
             upload.discard()
     return event
+
+
+def replace_result(officer: Officer, old: ResultDocument, replacement: ResultReplacement,
+                   at: datetime | None = None) -> ResultDocument:
+    """Issue the next number for the new PDF and revoke the old result with the reason
+    (the old one stays on record and on the verification page, as revoked)."""
+    dossier = old.dossier
+    try:
+        new = issue_result(dossier, replacement.upload, officer, at)
+        revoke_result(old, replacement.reason, new, at)
+        record(officer, "replace_result", dossier, new.file,
+               changes={"revoked": old.code, "issued": new.code, "reason": old.revocation_reason})
+        db.session.flush()
+    finally:
+        replacement.upload.discard()
+    return new
 
 
 def receive_at_counter(officer: Officer, procedure: Procedure, village: Village | None,

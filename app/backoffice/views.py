@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.backoffice import forms, policies, queries, services, slips
 from app.core import exports
+from app.core.qr import qr_svg
 from app.core.vntime import to_vietnam_time, vietnam_day_start, vietnam_today
 from app.core.workdays import load_calendar
 from app.dossiers import corrections, handover, workflow
@@ -35,6 +36,8 @@ from app.dossiers.models import Dossier, FileKind
 from app.dossiers.queries import file_of
 from app.extensions import db
 from app.payments.fees import quote_for
+from app.results import queries as result_queries
+from app.results.services import result_qr
 
 # Nested in the staff area (app/core/staff_area.py): its guard denies anyone but an officer
 # and marks every answer no-store; each route then checks its object.
@@ -106,6 +109,7 @@ def _answers(dossier: Dossier, *, with_blanks: bool = False) -> list[tuple[str, 
 
 def _render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
                     failed_action: str | None = None, status: int = 200) -> Any:
+    results = result_queries.results_of(dossier)
     files = {kind.value: [f for f in dossier.kept_files if f.kind == kind.value]
              for kind in FileKind}
     actions = policies.allowed_actions(current_user, dossier)
@@ -118,6 +122,8 @@ def _render_dossier(dossier: Dossier, *, errors: dict[str, str] | None = None,
         officers=queries.officers_of(dossier.agency_id),
         specialists=queries.specialists_of(dossier.agency_id),
         slips=slips.available(dossier), fresh_slip=request.args.get("slip"),
+        results=results, result_qrs={r.id: qr_svg(result_qr(r)) for r in results},
+        can_replace_result=policies.can_replace_result(current_user, dossier),
         errors=errors or {}, failed_action=failed_action), status
 
 
@@ -176,6 +182,24 @@ def act(code: str, action: str) -> Any:
     flash(_("Đã thực hiện: %(action)s.", action=workflow.action_label(action)), "info")
     return redirect(url_for(".dossier", code=found.code,
                             slip=slips.SLIP_AFTER_ACTION.get(action)))
+
+
+@bp.post("/dossiers/<code>/results/<int:number>/replace")
+def replace_result(code: str, number: int) -> Any:
+    found = _load(code)
+    old = result_queries.result_by_number(found, number)
+    if old is None or old.revoked:
+        abort(404)
+    if not policies.can_replace_result(current_user, found):
+        abort(403)
+    replacement, errors = forms.parse_result_replacement(request.form, request.files)
+    if replacement is None:
+        return _render_dossier(found, errors=errors, failed_action=f"replace-{number}",
+                               status=422)
+    new = services.replace_result(current_user, old, replacement)
+    flash(_("Đã thu hồi kết quả %(old)s và cấp kết quả %(new)s.", old=old.code, new=new.code),
+          "info")
+    return redirect(url_for(".dossier", code=found.code))
 
 
 @bp.get("/dossiers/<code>/slips/<kind>")

@@ -76,6 +76,15 @@ class Sheet:
     number_formats: Mapping[str, str] = field(default_factory=dict)
 
 
+def _line_feeds(value: Any) -> Any:
+    """Text with every line break as a line feed. openpyxl writes a carriage return as it
+    is through lxml and as a line feed without it; this keeps the file the same either way
+    (spreadsheets show both as a new line)."""
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
 def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     # openpyxl is imported here: only the report download needs it, not every process start.
     from openpyxl import Workbook
@@ -85,7 +94,7 @@ def xlsx_bytes(sheets: Sequence[Sheet]) -> bytes:
     for sheet in sheets:
         page = book.create_sheet(sheet.title)
         for row in sheet.rows:
-            page.append(guard_row(row))
+            page.append([_line_feeds(value) for value in guard_row(row)])
         for column, number_format in sheet.number_formats.items():
             for cell in page[column][1:]:
                 cell.number_format = number_format

@@ -14,10 +14,15 @@ def fold(text: str) -> str:
 
     'Hoà'/'Hòa' and 'Ủy'/'Uỷ' give one key because all marks are dropped.
     """
+    return _SPACES.sub(" ", strip_marks(text).casefold()).strip()
+
+
+def strip_marks(text: str) -> str:
+    """The text without its accents and with đ/Đ as d/D, case and spacing kept (for a font
+    that has no Vietnamese letters)."""
     text = text.replace("đ", "d").replace("Đ", "D")
     decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return _SPACES.sub(" ", stripped.casefold()).strip()
+    return "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
 
 
 def fold_words(text: str) -> list[str]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from flask import abort
 from flask_login import current_user
 
@@ -9,6 +12,10 @@ from app.citizens.policies import owns
 from app.dossiers import access, queries
 from app.dossiers.models import Dossier, DossierStatus
 from app.dossiers.workflow import TRANSITIONS
+from app.results.policies import can_download_result
+
+if TYPE_CHECKING:
+    from app.results.models import ResultDocument
 
 
 def can_view(dossier: Dossier, secret: str | None = None) -> bool:
@@ -56,6 +63,12 @@ def can_resubmit(dossier: Dossier) -> bool:
 
 def can_withdraw(dossier: Dossier) -> bool:
     return (DossierStatus(dossier.status), "withdraw") in TRANSITIONS
+
+
+def can_confirm_receipt(dossier: Dossier, results: Sequence[ResultDocument]) -> bool:
+    """"Tôi đã nhận kết quả" is offered once an electronic result can be taken."""
+    return ((DossierStatus(dossier.status), "confirm_receipt") in TRANSITIONS
+            and any(can_download_result(dossier, r) for r in results))
 
 
 def can_pay(dossier: Dossier) -> bool:

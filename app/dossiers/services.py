@@ -178,6 +178,14 @@ def resubmit_dossier(dossier: Dossier, uploads: list[CleanUpload], note: str) ->
     return event
 
 
+def confirm_receipt(dossier: Dossier) -> DossierEvent:
+    """"Tôi đã nhận kết quả": the citizen took the electronic result; the dossier is returned
+    online (the workflow checks that a result is there and nothing is owed)."""
+    event = workflow.apply(dossier, "confirm_receipt", Actor.citizen())
+    db.session.flush()
+    return event
+
+
 def withdraw_dossier(dossier: Dossier, reason: str) -> DossierEvent:
     # The reason itself is required by the workflow's table.
     reason = (reason or "").strip()

@@ -25,11 +25,13 @@ from app.core.shared_limits import fails_closed
 from app.core.vntime import to_vietnam_time
 from app.dossiers import access, forms, policies, queries, services, workflow
 from app.dossiers.downloads import send_stored
-from app.dossiers.models import Dossier
+from app.dossiers.models import Dossier, FileKind
 from app.dossiers.status import corrected_labels, mask_name, public_timeline
 from app.extensions import limiter
 from app.procedures.models import Procedure
 from app.pwa.cache_policy import keep_private
+from app.results import policies as result_policies
+from app.results import queries as result_queries
 
 bp = Blueprint("dossiers", __name__)
 
@@ -189,6 +191,7 @@ def forget():  # noqa: ANN201
 
 def _render_dossier(dossier: Dossier, errors: dict[str, str] | None = None,
                     values: dict[str, str] | None = None, status: int = 200):  # noqa: ANN202
+    results = result_queries.results_of(dossier)
     supplement_request = next((e for e in reversed(dossier.events)
                                if e.action == "request_supplement"), None)
     return render_template(
@@ -197,6 +200,8 @@ def _render_dossier(dossier: Dossier, errors: dict[str, str] | None = None,
         can_resubmit=policies.can_resubmit(dossier),
         can_withdraw=policies.can_withdraw(dossier),
         can_pay=policies.can_pay(dossier),
+        results=results, can_download_result=result_policies.can_download_result,
+        can_confirm_receipt=policies.can_confirm_receipt(dossier, results),
     ), status
 
 
@@ -214,7 +219,8 @@ def dossier_page(code: str):  # noqa: ANN201
 def dossier_file(code: str, file_id: int):  # noqa: ANN201
     dossier = _accessible(code)
     stored = queries.file_of(dossier, file_id)
-    if stored is None:
+    if stored is None or (stored.kind == FileKind.RESULT.value
+                          and not result_policies.can_download(dossier)):
         abort(404)
     ext = _EXTENSIONS.get(stored.content_type, "bin")
     response = send_stored(stored.storage_key, mimetype=stored.content_type,
@@ -224,6 +230,30 @@ def dossier_file(code: str, file_id: int):  # noqa: ANN201
         # A PDF viewer runs scripts; sandboxed, it cannot reach this origin's cookies.
         response.headers["Content-Security-Policy"] = "sandbox"
     return response
+
+
+@bp.get("/d/<code>/results/<int:number>")
+def result_file(code: str, number: int):  # noqa: ANN201
+    """The electronic result as a download named by its code (`<dossier code>-KQ<n>.pdf`);
+    the same 404 as an unknown dossier for anyone who may not see the dossier."""
+    dossier = _accessible(code)
+    result = result_queries.result_by_number(dossier, number)
+    if result is None or not result_policies.can_download_result(dossier, result):
+        abort(404)
+    response = send_stored(result.file.storage_key, mimetype="application/pdf",
+                           download_name=f"{result.code}.pdf", as_attachment=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox"
+    return response
+
+
+@bp.post("/d/<code>/received")
+def confirm_receipt(code: str):  # noqa: ANN201
+    """A POST only: a link a phone prefetches must never close the dossier."""
+    dossier = _accessible(code)
+    services.confirm_receipt(dossier)
+    flash(_("Đã ghi nhận: bạn đã nhận kết quả điện tử. Hồ sơ đã kết thúc."), "ok")
+    return redirect(url_for(".dossier_page", code=dossier.code))
 
 
 @bp.post("/d/<code>/resubmit")

@@ -25,7 +25,7 @@ from app.core.models import utcnow
 from app.core.vntime import vietnam_day, vietnam_today
 from app.core.workdays import due_date_for, judge_timeliness, load_calendar
 from app.dossiers import corrections, handover
-from app.dossiers.models import Dossier, DossierEvent, DossierStatus
+from app.dossiers.models import Dossier, DossierEvent, DossierStatus, ReturnChannel
 from app.extensions import db
 
 if TYPE_CHECKING:
@@ -250,6 +250,9 @@ TRANSITIONS: dict[tuple[DossierStatus | None, str], Transition] = {
     # result went out is said; at the counter, who took it (name, CCCD, relation).
     (S.RESULT_READY, "return_result"): _to(S.RETURNED, "officer", _DESK,
                                            rules=(handover.handover_rule,)),
+    # "Tôi đã nhận kết quả": the citizen took the electronic result, so it was returned
+    # online. Results add their precondition (a current result, nothing owed).
+    (S.RESULT_READY, "confirm_receipt"): _to(S.RETURNED, "citizen"),
     # The desk corrects a typed field, with the reason; the status stays.
     **{(s, "correct_details"): _to(s, "officer", _DESK,
                                    note_required=_l("Vui lòng ghi lý do đính chính."),
@@ -305,6 +308,7 @@ ACTION_LABELS: dict[str, Any] = {
     "send_back": _l("Lãnh đạo trả lại để xử lý tiếp"),
     "mark_result_ready": _l("Có kết quả"),
     "return_result": _l("Trả kết quả"),
+    "confirm_receipt": _l("Công dân xác nhận đã nhận kết quả điện tử"),
     "apologize": _l("Xin lỗi và hẹn lại ngày trả kết quả"),
     "correct_details": _l("Bộ phận một cửa đính chính thông tin đã khai"),
     # Payment entries on the timeline (app/payments): no status change.
@@ -437,6 +441,10 @@ def apply(dossier: Dossier, action: str, actor: Actor, *, note: str = "",
         # The raw form values stay out of the audit: the event keeps them as stored.
         data = {k: v for k, v in data.items() if not k.startswith("collector_")
                 and k != "authorisation_seen"}
+    elif action == "confirm_receipt":
+        dossier.returned_at = now
+        event_data.update(handover.record_handover(dossier,
+                                                   {"handover": ReturnChannel.ONLINE.value}))
     elif action == "correct_details":
         event_data.update(corrections.apply_corrections(dossier, data["fixes"]))
         data = {}  # the event keeps the checked values (before/after), not the raw input

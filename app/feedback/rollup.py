@@ -27,7 +27,8 @@ from app.procedures.models import Procedure
 Key = tuple[int, date, str]
 _PENDING = "motcua_stats_pending"
 # What a workflow move adds to the figures; the finish is judged by its own event.
-_MOVE_COUNTS = {"return_result": "returned", "reject": "rejected", "withdraw": "withdrawn"}
+_MOVE_COUNTS = {"return_result": "returned", "confirm_receipt": "returned",
+                "reject": "rejected", "withdraw": "withdrawn"}
 SCORE_COLUMNS = {"satisfied": "rated_satisfied", "neutral": "rated_neutral",
                  "not_satisfied": "rated_not_satisfied"}
 

@@ -13,7 +13,9 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from app.dossiers.models import Dossier, FileKind
+from app.dossiers.models import Dossier, DossierStatus
+from app.payments.queries import fee_settled
+from app.results.queries import current_results
 
 DAY = 86400
 # Push services keep a message at most about four weeks; a note longer than this is cut (the
@@ -49,6 +51,7 @@ EVENT_KINDS: dict[str, str] = {
     "payment_confirmed": "payment_confirmed",
     # The result is in the citizen's hands: ask how it went (issue: page, push and inbox).
     "return_result": "rating_requested",
+    "confirm_receipt": "rating_requested",
 }
 
 
@@ -89,12 +92,25 @@ def build(kind: str, dossier: Dossier, *, note: str = "", data: dict[str, Any] |
             title = _("Hồ sơ %(code)s không được tiếp nhận", code=code)
             body = (_("Lý do: %(why)s", why=_note(note)) if note.strip() else
                     _("Mở hồ sơ để xem lý do."))
+        elif kind == "result_ready" and data.get("result_mode") == "online":
+            # The electronic result is handed out once nothing is owed (the desk's rule);
+            # a fee paid later brings this same news with its payment (below).
+            if fee_settled(dossier):
+                title = _("Kết quả điện tử đã sẵn sàng")
+                body = _("Hồ sơ %(code)s: mở trang hồ sơ để tải kết quả về điện thoại.",
+                         code=code)
+            else:
+                title = _("Hồ sơ %(code)s đã có kết quả", code=code)
+                body = _("Nộp đủ phí, lệ phí để tải kết quả điện tử trên trang hồ sơ.")
         elif kind == "result_ready":
             title = _("Hồ sơ %(code)s đã có kết quả", code=code)
             body = _("Mời bạn đến bộ phận một cửa %(agency)s để nhận, nhớ mang theo căn cước.",
                      agency=dossier.agency.name)
-            if any(f.kind == FileKind.RESULT.value for f in dossier.files):
-                body += " " + _("Bạn cũng có thể tải bản điện tử trên trang hồ sơ.")
+        elif kind == "payment_confirmed" and dossier.status == DossierStatus.RESULT_READY \
+                and current_results(dossier):
+            title = _("Kết quả điện tử đã sẵn sàng")
+            body = _("Đã nhận thanh toán cho hồ sơ %(code)s. Mở trang hồ sơ để tải kết quả.",
+                     code=code)
         elif kind == "apology":
             title = _("Xin lỗi: hồ sơ %(code)s chậm so với ngày hẹn", code=code)
             body = _("Ngày hẹn trả kết quả mới: %(day)s.", day=_due(dossier, data))

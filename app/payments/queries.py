@@ -15,6 +15,12 @@ def payment_for(dossier: Dossier) -> Payment | None:
     return db.session.scalar(select(Payment).where(Payment.dossier_id == dossier.id))
 
 
+def fee_settled(dossier: Dossier) -> bool:
+    """Nothing is owed: the rule for handing over a result, on paper or for download."""
+    payment = payment_for(dossier)
+    return payment is None or payment.outstanding <= 0
+
+
 def unmatched_credits(agency_id: int, limit: int = 200) -> list[BankTransaction]:
     """Credits to this commune's account that named no payment, oldest first."""
     return list(db.session.scalars(

@@ -23,7 +23,7 @@ from app.core.vntime import vietnam_day
 from app.dossiers.models import Dossier, DossierEvent, DossierStatus
 from app.extensions import db
 from app.notifications import outbox as push_outbox
-from app.payments import fees
+from app.payments import fees, queries
 from app.payments.models import (
     BankTransaction,
     CreditState,
@@ -220,8 +220,9 @@ def cancel_for_dossier(dossier: Dossier) -> None:
 
 def ensure_result_can_be_returned(dossier: Dossier) -> None:
     """The result is handed over only once the fee is paid (the desk can take it in cash)."""
-    payment = payment_of(dossier)
-    if payment is not None and payment.outstanding > 0:
+    if not queries.fee_settled(dossier):
+        payment = payment_of(dossier)
+        assert payment is not None  # only a payment can leave something owed
         from app.procedures.fees import format_vnd
 
         raise DomainError(

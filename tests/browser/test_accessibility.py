@@ -44,6 +44,7 @@ from app.privacy import incidents, rights
 from app.procedures.models import Procedure
 from tests import factories as f
 from tests.factories.payments import configure, pay, payment
+from tests.factories.results import issued_result
 
 NODE = Path(__file__).parents[1] / "oidc"
 AXE = NODE / "node_modules" / "axe-core" / "axe.min.js"
@@ -72,6 +73,7 @@ NOT_PAGES: dict[str, str] = {
     "signin.callback": "redirect back from the identity provider",
     "staff.accounts.login_oidc": "redirect to the staff identity provider",
     "dossiers.dossier_file": "an uploaded file",
+    "dossiers.result_file": "the result PDF, a download",
     "payments.pay_png": "the VietQR image",
     "payments.pay_status": "payment status (JSON) polled by the pay page",
     "feedback.stats_csv": "CSV download",
@@ -157,6 +159,7 @@ def visits(s: Seeded) -> dict[str, list[tuple[str, str]]]:
         "payments.pay": [(PUBLIC, f"/d/{c['unpaid']}/pay{t}")],
         "payments.receipt": [(PUBLIC, f"/d/{c['paid']}/receipt{t}")],
         "feedback.rate": [(PUBLIC, f"/d/{c['done']}/rating{t}")],
+        "results.verify": [(PUBLIC, f"/verify/{s.ids['result']}")],
         "feedback.feedback_new": [(PUBLIC, "/feedback/new?agency=tanhong")],
         "feedback.stats_province": [(PUBLIC, "/stats")],
         "feedback.stats_page": [(PUBLIC, "/stats/tanhong"), (PUBLIC, "/stats/hanoi")],
@@ -240,6 +243,7 @@ def _seed(app: Flask, demo: Any) -> Seeded:
         for key in ("unpaid", "paid", "received"):
             apply(made[key], "receive", Actor.for_officer(desk))
         f.attach_image(made["waiting_desk"])
+        result = issued_result(made["done"], desk)
         counter = Counter(agency_id=home.id, name="Quầy 1", officer_id=desk.id)
         db.session.add(counter)
         feedback = submit_feedback(home, "hall", "Ghế chờ ở sảnh bị hỏng, xin thay giúp.",
@@ -266,7 +270,7 @@ def _seed(app: Flask, demo: Any) -> Seeded:
         codes = {key: d.code for key, d in made.items()}
         counter_id, feedback_id, new_admin_name = counter.id, feedback.id, new_admin.username
         ids = {"desk": desk.id, "change": change.id, "request": request.id,
-               "incident": incident.id, "token": token}
+               "incident": incident.id, "token": token, "result": result.public_id}
         with app.test_request_context():
             response = kiosk.lock_to(app.response_class(), counter)
         kiosk_cookie = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]

@@ -18,12 +18,13 @@ from app.places.models import Agency
 from app.procedures.models import Procedure
 from tests import factories as f
 from tests.factories.payments import configure, pay, payment
+from tests.factories.results import issued_result
 
 # Pages that are not the citizen's: staff, devices in the commune hall, machines.
 NOT_CITIZEN_PREFIXES = ("/officer", "/admin", "/api", "/static", "/kiosk", "/display")
 # Citizen GET endpoints that answer something else than an HTML page.
 NOT_HTML = {
-    "dossiers.dossier_file", "payments.pay_png", "payments.pay_status",
+    "dossiers.dossier_file", "dossiers.result_file", "payments.pay_png", "payments.pay_status",
     "feedback.stats_csv", "pwa.service_worker", "pwa.manifest", "pwa.icon", "core.healthz",
     "signin.login", "signin.callback",  # redirects to and from the identity provider
     "privacy.export",  # the citizen's data download (ZIP)
@@ -82,9 +83,11 @@ def pages_to_visit(app: Flask) -> dict[str, list[str]]:
             _receive(dossier)
         waiting = f.dossier(home, fee_proc, "needs_supplement")
         done = f.dossier(home, fee_proc, "returned")
+        desk = db.session.scalar(select(Officer).where(Officer.username == "tiepnhan.tanhong"))
+        result = issued_result(done, desk)
         db.session.commit()
         codes = {"unpaid": unpaid.code, "paid": paid.code, "waiting": waiting.code,
-                 "done": done.code}
+                 "done": done.code, "result": result.public_id}
     found = payment(app, codes["paid"])
     assert found is not None
     ref = found["reference"]
@@ -114,6 +117,7 @@ def pages_to_visit(app: Flask) -> dict[str, list[str]]:
         "feedback.stats_page": ["/stats/tanhong"],
         "citizens.my_dossiers": ["/me/dossiers"],
         "pwa.offline": ["/offline"],
+        "results.verify": [f"/verify/{codes['result']}"],
     }
 
 

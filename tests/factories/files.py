@@ -74,3 +74,18 @@ def raw_pdf(objects: list[bytes]) -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, xref)
     return bytes(out)
+
+
+def qr_texts_on_first_page(data: bytes) -> list[str]:
+    """What the QR codes drawn on a PDF's first page say, its form fields (a signature's
+    visible block) included: the page rendered by PDFium, decoded by zxing-cpp."""
+    import pypdfium2
+    import zxingcpp
+
+    document = pypdfium2.PdfDocument(data)
+    try:
+        document.init_forms()
+        image = document[0].render(scale=4, may_draw_forms=True).to_pil()
+    finally:
+        document.close()
+    return [found.text for found in zxingcpp.read_barcodes(image)]

@@ -64,7 +64,9 @@ def world(app) -> World:
             d = f.dossier(own, proc, status.value, due_date=date.today() + timedelta(days=5))
             codes[f"{status.value}:{action}"] = d.code
         # One dossier that has every slip, for the read-only pages.
-        shown = f.dossier(own, proc, "in_progress", due_date=date.today() + timedelta(days=5))
+        # Its own name, so the inbox search finds it on the first page among the others.
+        shown = f.dossier(own, proc, "in_progress", due_date=date.today() + timedelta(days=5),
+                          name="Trần Văn Khải")
         for action in ("receive", "request_supplement", "reject", "apologize"):
             db.session.add(DossierEvent(dossier_id=shown.id, action=action,
                                         actor_kind="officer", note="Thử",
@@ -102,11 +104,11 @@ def _page_expectations(world: World, subject: str) -> list[tuple[str, str, int]]
                      f"/officer/dossiers/{shown}/files/{world.file_id}"]
                     + [f"/officer/dossiers/{shown}/slips/{k}" for k in SLIP_KINDS]
                     + [f"/officer/dossiers/{shown}/slips/{k}?format=80mm" for k in SLIP_KINDS])
-    pages = ["/officer/inbox", "/officer/inbox?queue=all&q=Hoa", "/officer/dashboard",
+    pages = ["/officer/inbox", "/officer/inbox?queue=all&q=Khai", "/officer/dashboard",
              "/officer/counter/new", "/officer/audit.csv"]
     if role is None:
         return [("GET", url, 302) for url in pages + dossier_urls]
-    out = [("GET", "/officer/inbox", 200), ("GET", "/officer/inbox?queue=all&q=Hoa", 200),
+    out = [("GET", "/officer/inbox", 200), ("GET", "/officer/inbox?queue=all&q=Khai", 200),
            ("GET", "/officer/dashboard", 200),
            ("GET", "/officer/counter/new", 200 if role in DESK else 403),
            ("GET", "/officer/audit.csv", 200 if role == Role.COMMUNE_ADMIN else 403)]
@@ -138,7 +140,7 @@ def test_authorization_matrix(app, world, subject):
             wrong.append(f"{method} {url}: {response.status_code}, expected {expected}")
         elif expected == 302 and "/officer/login" not in response.headers["Location"]:
             wrong.append(f"{method} {url}: redirected to {response.headers['Location']}")
-        elif (expected == 200 and url == "/officer/inbox?queue=all&q=Hoa"
+        elif (expected == 200 and url == "/officer/inbox?queue=all&q=Khai"
               and (world.codes["shown"] in response.get_data(as_text=True)) != (where == OWN)):
             wrong.append(f"{url}: another commune's dossier listed (or own one missing)")
 

@@ -96,7 +96,7 @@ def test_a_dossier_goes_from_receipt_to_return(app, desk):
     assert _dossier(app, code).status == "awaiting_approval"
     assert _post(leader, code, "send_back", note="Bổ sung xác minh").status_code == 302
     assert _post(specialist, code, "submit_for_approval").status_code == 302
-    assert _post(leader, code, "approve").status_code == 302
+    assert _post(leader, code, "approve", result_mode="paper").status_code == 302
     assert _dossier(app, code).finished_at is not None
     assert _post(desk_client, code, "return_result",
                  **f.COLLECTED_BY_RELATIVE).status_code == 302
@@ -174,7 +174,7 @@ def test_result_online_needs_a_file_and_keeps_it_as_the_result(app, desk):
     response = specialist.post(
         f"/officer/dossiers/{code}/actions/mark_result_ready",
         data={**form, "result_mode": "online",
-              "result_file": (BytesIO(f.png_bytes()), "ket-qua.png")},
+              "result_file": (BytesIO(f.pdf()), "ket-qua.pdf")},
         content_type="multipart/form-data")
     assert response.status_code == 302
     with app.app_context():

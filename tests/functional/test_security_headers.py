@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import select
 
+from app.accounts.models import Officer
 from app.citizens import sessions as citizen_sessions
 from app.citizens.models import Citizen
 from app.dossiers.models import DossierFile
@@ -21,6 +22,7 @@ from tests.factories.files import jpeg
 from tests.factories.officers import sign_in
 from tests.factories.pages import csrf_token
 from tests.factories.payments import PayWorld, new_dossier
+from tests.factories.results import issued_result
 
 # Rules this test knowingly does not request, each with the reason. Keep it short.
 SKIPPED: dict[str, str] = {}
@@ -40,6 +42,8 @@ NOT_A_PAGE = {
     "staff.password_link.start": (302, "the link's token moves into the session"),
     "staff.password_link.set_password": (404, "no password link was handed over here"),
     "metrics": (404, "no METRICS_TOKEN in tests, and no token sent: hidden from the public"),
+    "dossiers.result_file": (404, "the result is issued but the dossier is not at its end "
+                                  "yet (nor its fee paid): not handed out"),
 }
 
 # Query arguments a rule needs besides its path ones.
@@ -68,6 +72,7 @@ def _objects(app: Flask, world: PayWorld) -> dict[str, Any]:
 
         dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
         file_id = f.attach_image(dossier).id
+        result_id = issued_result(dossier, db.session.get(Officer, world.desk_id)).public_id
         home = dossier.agency
         admin = f.officer(home, "commune_admin", totp=False)
         village = home.villages[0].code if hasattr(home, "villages") else "tanhong-thon1"
@@ -122,7 +127,7 @@ def _objects(app: Flask, world: PayWorld) -> dict[str, Any]:
                    "feedback_id": feedback_id, "slug": "tanhong", "kind": "receipt",
                    "name": "icon-192.png", "filename": "app.css", "officer_id": admin_id,
                    "change_id": change_id, "request_id": request_id,
-                   "incident_id": incident_id},
+                   "incident_id": incident_id, "number": 1, "public_id": result_id},
         "by_prefix": {"/officer/": admin_client, "/admin/": admin_client,
                       "/kiosk/": tablet, "/me/": me},
         "code_of": {"/admin/villages/": village, "/procedures/": procedure,

@@ -37,6 +37,7 @@ from app.places.models import Agency
 from app.procedures.models import Procedure
 from tests import spec
 from tests.factories.dossiers import COLLECTED_BY_RELATIVE
+from tests.factories.results import issued_result
 
 S = DossierStatus
 STATUSES: list[DossierStatus | None] = [None, *DossierStatus]
@@ -121,6 +122,8 @@ def test_allowed_move(ctx: dict[str, Officer], move: spec.Move) -> None:
     """Every role the spec names may make the move, and it lands where the spec says."""
     for role in sorted(move.roles):
         dossier = _dossier(move.status, move.when)
+        if move.action == "confirm_receipt":  # the electronic result the citizen takes
+            issued_result(dossier, ctx["specialist"])
         actor = _actor(role, ctx)
         assert move.action in allowed_actions(dossier, actor, TUESDAY_VN), role
         event = apply(dossier, move.action, actor, note="ghi chú", at=TUESDAY,
@@ -348,9 +351,10 @@ def test_create_app_wires_the_fee_precondition_and_the_listeners(app: Flask) -> 
     from app.feedback import rollup
     from app.notifications import outbox
     from app.payments import hooks
+    from app.results import hooks as results
 
     hooked = workflow.registry(app)
-    assert hooked.preconditions == [hooks.before_move]
+    assert hooked.preconditions == [hooks.before_move, results.before_move]
     assert hooked.listeners == [rollup.record_move, hooks.after_move, outbox.enqueue_for_move]
 
 

@@ -88,7 +88,7 @@ def _dossier(**extra: object) -> SimpleNamespace:  # what messages.build reads
     from datetime import date
 
     fields: dict[str, object] = {"code": "000.31.12.H26-260105-0007",
-                                 "due_date": date(2026, 1, 9), "files": [],
+                                 "due_date": date(2026, 1, 9), "files": [], "status": "received",
                                  "agency": SimpleNamespace(name="Xã Tản Hồng")}
     return SimpleNamespace(**{**fields, **extra})
 
@@ -125,10 +125,14 @@ def test_returned_result_asks_for_a_rating_and_opens_the_rating_page(app) -> Non
     assert messages.EVENT_KINDS["return_result"] == "rating_requested"
 
 
-def test_long_notes_are_cut_and_result_download_is_mentioned(app) -> None:
+def test_long_notes_are_cut_and_an_electronic_result_is_announced(app) -> None:
     with app.app_context():
         long = messages.build("supplement_requested", _dossier(), note="x" * 500)
-        ready = messages.build("result_ready", _dossier(files=[SimpleNamespace(kind="result")]))
+        # No payment row: nothing is owed, so the result can be downloaded now.
+        ready = messages.build("result_ready", _dossier(id=0, status="result_ready"),
+                               data={"result_mode": "online"})
     assert len(long["body"]) < 200 and long["body"].endswith("…")
-    assert ready["body"].endswith("Bạn cũng có thể tải bản điện tử trên trang hồ sơ.")
+    assert ready["title"] == "Kết quả điện tử đã sẵn sàng"
+    assert ready["body"] == ("Hồ sơ 000.31.12.H26-260105-0007: mở trang hồ sơ để tải kết quả "
+                             "về điện thoại.")
     assert messages.KINDS["result_ready"].urgency == "high"

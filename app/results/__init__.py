@@ -1,0 +1,1 @@
+"""Electronic results: the numbered, immutable result documents of a dossier."""
