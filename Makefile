@@ -43,7 +43,7 @@ CLUSTER_PORT := $(if $(filter environment command line,$(origin PORT)),$(PORT),8
 cluster: system-deps $(VENV)/.installed-dev translations ## PostgreSQL + replica, Redis, SeaweedFS, 2 app servers, 2 push workers behind nginx on http://127.0.0.1:8080 (PORT=…), demo seeded; Ctrl-C stops all
 	$(PY) scripts/cluster.py --port $(CLUSTER_PORT)
 
-system-deps: ## Install Debian's chromium, postgresql, redis-server and nginx when missing (as root)
+system-deps: ## Install Debian's chromium, postgresql, redis-server, nginx, softhsm2 when missing (as root)
 	@bash scripts/system-deps.sh
 
 test: system-deps $(VENV)/.installed-dev translations lint tests/oidc/node_modules ## The whole suite, on SQLite then PostgreSQL

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs the system tools the tests drive: Debian's chromium, postgresql, redis-server and
-# nginx.
+# Installs the system tools the tests drive: Debian's chromium, postgresql, redis-server,
+# nginx and softhsm2 (a PKCS#11 token for the result-signing tests).
 # As root it installs what is missing; otherwise it says what is missing (the tests then
 # skip locally with that reason, and fail in CI).
 set -euo pipefail
