@@ -1,0 +1,94 @@
+"""Reads on queues: what waits, a ticket's place in line, the expected wait, the hall board."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.queues import rules
+from app.queues.models import Lane, ServiceQueue, Ticket, TicketState
+
+
+def queues_of(agency_id: int, *, active_only: bool = True) -> list[ServiceQueue]:
+    stmt = select(ServiceQueue).where(ServiceQueue.agency_id == agency_id)
+    if active_only:
+        stmt = stmt.where(ServiceQueue.active.is_(True))
+    return list(db.session.scalars(stmt.order_by(ServiceQueue.prefix)))
+
+
+def waiting_lanes(queue_id: int, day: date) -> set[str]:
+    """The lanes that have someone waiting now."""
+    return set(db.session.scalars(
+        select(Ticket.lane).where(Ticket.queue_id == queue_id, Ticket.day == day,
+                                  Ticket.state == TicketState.WAITING).distinct()))
+
+
+def last_called_lane(queue_id: int, day: date) -> str | None:
+    """The lane of the latest first call in this line today (what the alternation follows)."""
+    return db.session.scalar(
+        select(Ticket.lane).where(Ticket.queue_id == queue_id, Ticket.day == day,
+                                  Ticket.called_at.is_not(None))
+        .order_by(Ticket.called_at.desc(), Ticket.id.desc()).limit(1))
+
+
+def waiting_in_call_order(queue_id: int, day: date) -> list[int]:
+    """The ids of the waiting tickets, in the order "Gọi số tiếp theo" will call them."""
+    rows = db.session.execute(
+        select(Ticket.id, Ticket.lane).where(Ticket.queue_id == queue_id, Ticket.day == day,
+                                             Ticket.state == TicketState.WAITING)
+        .order_by(Ticket.queued_at, Ticket.id)).all()
+    priority = [row.id for row in rows if row.lane == Lane.PRIORITY]
+    normal = [row.id for row in rows if row.lane == Lane.NORMAL]
+    return rules.call_order(priority, normal, last_called_lane(queue_id, day))
+
+
+def people_ahead(ticket: Ticket) -> int | None:
+    """How many will be called before this ticket; None once it is no longer waiting."""
+    if ticket.state != TicketState.WAITING:
+        return None
+    return waiting_in_call_order(ticket.queue_id, ticket.day).index(ticket.id)
+
+
+@dataclass(frozen=True)
+class ServicePace:
+    """Today's pace of one line: the mean time a counter spends on a person, and how many
+    counters called from the line today."""
+
+    mean_service: timedelta | None
+    counters: int
+
+    def expected_wait(self, ahead: int) -> timedelta | None:
+        """The wait before `ahead` more people are served, or None without a figure today."""
+        if self.mean_service is None:
+            return None
+        return self.mean_service * ahead / max(self.counters, 1)
+
+
+def service_pace(queue_id: int, day: date) -> ServicePace:
+    served = db.session.execute(
+        select(Ticket.called_at, Ticket.served_at).where(
+            Ticket.queue_id == queue_id, Ticket.day == day,
+            Ticket.state == TicketState.SERVED)).all()
+    durations = [row.served_at - row.called_at for row in served
+                 if row.called_at is not None and row.served_at is not None]
+    counters = db.session.scalar(
+        select(func.count(Ticket.counter_id.distinct())).where(
+            Ticket.queue_id == queue_id, Ticket.day == day, Ticket.counter_id.is_not(None))) or 0
+    mean = sum(durations, timedelta()) / len(durations) if durations else None
+    return ServicePace(mean, int(counters))
+
+
+def now_calling(agency_id: int, day: date) -> list[Ticket]:
+    """The ticket each counter called last today (still at that counter), counter order."""
+    tickets = db.session.scalars(
+        select(Ticket).where(Ticket.agency_id == agency_id, Ticket.day == day,
+                             Ticket.state == TicketState.CALLED)
+        .order_by(Ticket.last_called_at.desc(), Ticket.id.desc())).all()
+    latest: dict[int, Ticket] = {}
+    for ticket in tickets:
+        if ticket.counter_id is not None:
+            latest.setdefault(ticket.counter_id, ticket)
+    return sorted(latest.values(), key=lambda t: t.counter_id or 0)
