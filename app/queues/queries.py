@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -92,3 +93,24 @@ def now_calling(agency_id: int, day: date) -> list[Ticket]:
         if ticket.counter_id is not None:
             latest.setdefault(ticket.counter_id, ticket)
     return sorted(latest.values(), key=lambda t: t.counter_id or 0)
+
+
+def waiting_counts(agency_id: int, day: date) -> dict[int, int]:
+    """How many wait in each queue of the commune for that day: {queue id: count}."""
+    rows = db.session.execute(
+        select(Ticket.queue_id, func.count()).where(
+            Ticket.agency_id == agency_id, Ticket.day == day,
+            Ticket.state == TicketState.WAITING).group_by(Ticket.queue_id)).all()
+    return {queue_id: int(count) for queue_id, count in rows}
+
+
+def served_ticket_of(officer: Any, raw_id: str | None) -> Ticket | None:
+    """The served ticket of the officer's commune, not yet linked to a dossier, named by
+    the counter-intake form; None for anything else (a stale or foreign id is ignored)."""
+    if not raw_id or not raw_id.isdigit() or len(raw_id) > 9:
+        return None
+    ticket = db.session.get(Ticket, int(raw_id))
+    if ticket is None or ticket.agency_id != getattr(officer, "agency_id", None) \
+            or ticket.state != TicketState.SERVED or ticket.dossier_id is not None:
+        return None
+    return ticket

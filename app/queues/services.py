@@ -26,6 +26,23 @@ from app.queues.models import Channel, Lane, QueueSequence, ServiceQueue, Ticket
 _CLAIM_ATTEMPTS = 50
 
 
+# The service groups a commune starts with (the demo, and a commune's first queue page);
+# the commune renames, adds or stops them. Prefixes are what the printed number starts with.
+STARTER_QUEUES = (("A", "Hộ tịch"), ("B", "Chứng thực"), ("C", "Đất đai"))
+
+
+def ensure_starter_queues(agency_id: int) -> list[ServiceQueue]:
+    """The commune's queues, creating the starter set when it has none at all."""
+    existing = queries.queues_of(agency_id, active_only=False)
+    if existing:
+        return existing
+    made = [ServiceQueue(agency_id=agency_id, prefix=prefix, name=name)
+            for prefix, name in STARTER_QUEUES]
+    db.session.add_all(made)
+    db.session.flush()
+    return made
+
+
 class TicketMoveRefused(DomainError):
     """The ticket is not in a state that allows this (already served, not yet called, …)."""
 
@@ -165,14 +182,11 @@ def transfer_to_queue(ticket: Ticket, queue: ServiceQueue) -> Ticket:
     return ticket
 
 
-def mark_served(ticket: Ticket, *, dossier_id: int | None = None,
-                now: datetime | None = None) -> Ticket:
-    """The person has been served at the counter (linked to the dossier received, if any)."""
+def mark_served(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
+    """The person has been served at the counter (the dossier, if any, follows: link_dossier)."""
     _require(ticket, TicketState.CALLED)
     now = now or utcnow()
     ticket.state, ticket.served_at, ticket.finished_at = TicketState.SERVED, now, now
-    if dossier_id is not None:
-        ticket.dossier_id = dossier_id
     db.session.flush()
     return ticket
 
@@ -181,5 +195,13 @@ def cancel(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
     """The holder gives the number up (from the ticket page)."""
     _require(ticket, TicketState.WAITING, TicketState.CALLED)
     ticket.state, ticket.finished_at = TicketState.CANCELLED, now or utcnow()
+    db.session.flush()
+    return ticket
+
+
+def link_dossier(ticket: Ticket, dossier_id: int) -> Ticket:
+    """The dossier received at the counter for this ticket's holder (counter intake)."""
+    _require(ticket, TicketState.SERVED)
+    ticket.dossier_id = dossier_id
     db.session.flush()
     return ticket

@@ -42,8 +42,11 @@ from app.feedback.services import submit_feedback
 from app.places.models import Agency
 from app.privacy import incidents, rights
 from app.procedures.models import Procedure
+from app.queues import links
+from app.queues import services as queue_services
 from tests import factories as f
 from tests.factories.payments import configure, pay, payment
+from tests.factories.queues import queue_ticket
 
 NODE = Path(__file__).parents[1] / "oidc"
 AXE = NODE / "node_modules" / "axe-core" / "axe.min.js"
@@ -163,6 +166,8 @@ def visits(s: Seeded) -> dict[str, list[tuple[str, str]]]:
         "privacy.overview": [(PUBLIC, f"/d/{c['waiting']}/privacy{t}")],
         "citizens.my_dossiers": [(CITIZEN, "/me/dossiers")],
         "pwa.offline": [(PUBLIC, "/offline")],
+        "queues.take_page": [(PUBLIC, "/q/tanhong")],
+        "queues.ticket_page": [(PUBLIC, f"/q/t/{s.ids['ticket_link']}")],
         # The commune hall's devices
         "feedback.kiosk_page": [(KIOSK, f"/kiosk/{s.counter_id}")],
         "feedback.display_page": [(KIOSK, "/display/tanhong")],
@@ -183,6 +188,8 @@ def visits(s: Seeded) -> dict[str, list[tuple[str, str]]]:
         "staff.backoffice.slip": [(DESK, f"/officer/dossiers/{c['received']}/slips/receipt"),
                                   (DESK, f"/officer/dossiers/{c['received']}/slips/control")],
         "staff.backoffice.counter": [(DESK, "/officer/counter/new")],
+        "staff.queue_desk.desk": [(DESK, f"/officer/queue?counter={s.counter_id}")],
+        "staff.queue_desk.printout": [(DESK, f"/officer/queue/tickets/{s.ids['ticket']}/print")],
         "staff.payments_office.unmatched": [(DESK, "/officer/payments/unmatched")],
         "staff.feedback_office.counters": [(ADMIN, "/officer/counters")],
         "staff.feedback_office.feedback_list": [(ADMIN, "/officer/feedback")],
@@ -242,6 +249,10 @@ def _seed(app: Flask, demo: Any) -> Seeded:
         f.attach_image(made["waiting_desk"])
         counter = Counter(agency_id=home.id, name="Quầy 1", officer_id=desk.id)
         db.session.add(counter)
+        db.session.flush()
+        # One number waiting on the phone, one called to the counter (its actions shown).
+        queue_services.call_next(queue_ticket(home).queue, counter)
+        waiting = queue_ticket(home)
         feedback = submit_feedback(home, "hall", "Ghế chờ ở sảnh bị hỏng, xin thay giúp.",
                                    procedure=None, officer=None, sender_name="Bùi Văn Nam",
                                    sender_phone="0912345678", photo=None)
@@ -266,7 +277,8 @@ def _seed(app: Flask, demo: Any) -> Seeded:
         codes = {key: d.code for key, d in made.items()}
         counter_id, feedback_id, new_admin_name = counter.id, feedback.id, new_admin.username
         ids = {"desk": desk.id, "change": change.id, "request": request.id,
-               "incident": incident.id, "token": token}
+               "incident": incident.id, "token": token, "ticket": waiting.id,
+               "ticket_link": links.ticket_token(waiting)}
         with app.test_request_context():
             response = kiosk.lock_to(app.response_class(), counter)
         kiosk_cookie = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]

@@ -16,8 +16,10 @@ from app.dossiers.workflow import Actor, apply
 from app.extensions import db
 from app.places.models import Agency
 from app.procedures.models import Procedure
+from app.queues import links
 from tests import factories as f
 from tests.factories.payments import configure, pay, payment
+from tests.factories.queues import queue_ticket
 
 # Pages that are not the citizen's: staff, devices in the commune hall, machines.
 NOT_CITIZEN_PREFIXES = ("/officer", "/admin", "/api", "/static", "/kiosk", "/display")
@@ -82,7 +84,9 @@ def pages_to_visit(app: Flask) -> dict[str, list[str]]:
             _receive(dossier)
         waiting = f.dossier(home, fee_proc, "needs_supplement")
         done = f.dossier(home, fee_proc, "returned")
+        ticket = queue_ticket(home)
         db.session.commit()
+        ticket_link = links.ticket_token(ticket)
         codes = {"unpaid": unpaid.code, "paid": paid.code, "waiting": waiting.code,
                  "done": done.code}
     found = payment(app, codes["paid"])
@@ -114,6 +118,8 @@ def pages_to_visit(app: Flask) -> dict[str, list[str]]:
         "feedback.stats_page": ["/stats/tanhong"],
         "citizens.my_dossiers": ["/me/dossiers"],
         "pwa.offline": ["/offline"],
+        "queues.take_page": ["/q/tanhong"],
+        "queues.ticket_page": [f"/q/t/{ticket_link}"],
     }
 
 

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from app.core.vntime import VIETNAM
 from app.extensions import db
 from app.feedback.models import Counter
-from app.queues.models import ServiceQueue
+from app.places.models import Agency
+from app.queues.models import ServiceQueue, Ticket
 from tests.factories.places import agency
 
 # Monday to Friday, 7:30–11:30 and 13:30–17:00; Saturday morning.
@@ -41,3 +42,26 @@ def make_desk(slug: str = "xa-hang", code: str = "000.40.01.H26") -> Desk:
     db.session.add_all([civil, notary, *counters])
     db.session.flush()
     return Desk(commune.id, civil.id, notary.id, [c.id for c in counters])
+
+
+def open_all_day(agency_id: int) -> None:
+    """For tests on the real clock: the desk opens every day until 23:59, today included
+    whatever the calendar says, so a number taken now is for today's line."""
+    from app.core.vntime import vietnam_today
+    from app.core.workdays import CalendarOverride
+    commune = db.session.get(Agency, agency_id)
+    assert commune is not None
+    commune.opening_hours = {day: {"morning": ["00:00", "23:59"]}
+                             for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+    db.session.merge(CalendarOverride(day=vietnam_today(), is_working_day=True,
+                                      reason="tests"))
+    db.session.flush()
+
+
+def queue_ticket(commune: Agency) -> Ticket:
+    """One number taken now in the commune's first queue (the starter set when it has
+    none); flushed."""
+    from app.core.workdays import WorkingCalendar
+    from app.queues.services import ensure_starter_queues, take_ticket
+
+    return take_ticket(ensure_starter_queues(commune.id)[0], WorkingCalendar({}))
