@@ -114,3 +114,12 @@ def served_ticket_of(officer: Any, raw_id: str | None) -> Ticket | None:
             or ticket.state != TicketState.SERVED or ticket.dossier_id is not None:
         return None
     return ticket
+
+
+def hall_board(agency_id: int, day: date) -> list[dict[str, Any]]:
+    """The hall screen's "Mời số" band: the number each counter called last, counter order,
+    with when and how often it was called (a recall is a new moment: the chime sounds)."""
+    return [{"counter": ticket.counter.name if ticket.counter else "", "label": ticket.label,
+             "queue": ticket.queue.name, "calls": ticket.call_count,
+             "at": ticket.last_called_at.isoformat() if ticket.last_called_at else None}
+            for ticket in now_calling(agency_id, day)]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from app.core.models import utcnow
 from app.core.vntime import vietnam_today
@@ -81,3 +83,16 @@ def ticket_page(token: str) -> Any:
 def cancel(token: str) -> Any:
     services.cancel(_ticket(token))
     return redirect(url_for(".ticket_page", token=token), 303)
+
+
+@bp.get("/display/<slug>/calls.json")
+def display_calls(slug: str) -> Any:
+    """What the hall screen polls every two seconds: the number at each counter. The ETag
+    makes an unchanged answer a bodiless 304, which is nearly every poll."""
+    agency = _commune(slug)
+    body = json.dumps({"calls": queries.hall_board(agency.id, vietnam_today())},
+                      separators=(",", ":"), ensure_ascii=False)
+    response = Response(body, mimetype="application/json")
+    response.set_etag(hashlib.sha256(body.encode()).hexdigest()[:16])
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)

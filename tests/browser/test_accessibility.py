@@ -79,6 +79,7 @@ NOT_PAGES: dict[str, str] = {
     "payments.pay_status": "payment status (JSON) polled by the pay page",
     "feedback.stats_csv": "CSV download",
     "feedback.display_json": "the hall display's live figures (JSON)",
+    "queues.display_calls": "the hall display's queue calls (JSON)",
     "feedback.kiosk_photo": "the officer's photo on the kiosk",
     "staff.feedback_office.feedback_photo": "a photo sent with a feedback",
     "staff.posters.poster_png": "the poster's QR image (PNG)",

@@ -57,6 +57,8 @@ def test_a_villager_takes_a_number_and_the_page_says_who_is_ahead(app, hall) -> 
     page = app.test_client().get(second)
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "A002" in html and "Còn 1 người trước bạn." in html
+    # No proxy keeps a ticket; the phone's service worker may (readable offline).
+    assert page.headers["Cache-Control"] == "private, no-cache"
     assert "Chưa có số liệu hôm nay để ước tính thời gian chờ." in html
     assert "Bạn là người tiếp theo." in app.test_client().get(first).get_data(as_text=True)
     # An elderly villager's priority number goes ahead of both.
