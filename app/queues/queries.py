@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -123,3 +124,14 @@ def hall_board(agency_id: int, day: date) -> list[dict[str, Any]]:
              "queue": ticket.queue.name, "calls": ticket.call_count,
              "at": ticket.last_called_at.isoformat() if ticket.last_called_at else None}
             for ticket in now_calling(agency_id, day)]
+
+
+def ticket_status(ticket: Ticket) -> dict[str, Any]:
+    """What the ticket page and the API say about a ticket now: people ahead (None once no
+    longer waiting), the expected wait in whole minutes (None without figures today)."""
+    ahead = people_ahead(ticket)
+    wait = None
+    if ahead is not None:
+        expected = service_pace(ticket.queue_id, ticket.day).expected_wait(ahead)
+        wait = math.ceil(expected.total_seconds() / 60) if expected is not None else None
+    return {"ticket": ticket, "ahead": ahead, "wait_minutes": wait}

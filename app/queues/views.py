@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from typing import Any
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
@@ -22,14 +21,8 @@ bp = Blueprint("queues", __name__)
 
 def ticket_view(ticket: Ticket) -> dict[str, Any]:
     """What the ticket page (and the counter's printout) says about a ticket now."""
-    ahead = queries.people_ahead(ticket)
-    wait = None
-    if ahead is not None:
-        expected = queries.service_pace(ticket.queue_id, ticket.day).expected_wait(ahead)
-        wait = math.ceil(expected.total_seconds() / 60) if expected is not None else None
-    return {"ticket": ticket, "ahead": ahead, "wait_minutes": wait,
-            "later_day": ticket.day > vietnam_today(), "token": links.ticket_token(ticket),
-            "reasons": rules.PRIORITY_REASONS}
+    return {**queries.ticket_status(ticket), "later_day": ticket.day > vietnam_today(),
+            "token": links.ticket_token(ticket), "reasons": rules.PRIORITY_REASONS}
 
 
 def _commune(slug: str) -> Any:

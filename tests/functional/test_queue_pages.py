@@ -206,3 +206,44 @@ def test_another_communes_officer_cannot_touch_the_queue(app, hall) -> None:
         assert outsider.post(f"/officer/queue/tickets/{ticket_id}/{move}",
                              data={"csrf_token": token}).status_code == 404
     assert outsider.get(f"/officer/queue/tickets/{ticket_id}/print").status_code == 404
+
+
+def test_the_api_gives_the_lines_the_ticket_and_the_hall_calls(app, hall) -> None:
+    desk = hall["desk"]
+    client = app.test_client()
+    path = _take(client, desk.civil)
+    _take(client, desk.civil)
+    lines = client.get("/api/v1/queues/tanhong").get_json()
+    assert [(q["prefix"], q["name"], q["waiting"]) for q in lines["queues"]] == [
+        ("A", "Hộ tịch", 2), ("B", "Chứng thực", 0)]
+    token = path.rsplit("/", 1)[1]
+    ticket = client.get(f"/api/v1/tickets/{token}").get_json()
+    assert ticket == {"label": "A001", "queue": "Hộ tịch", "commune": "Xã Hàng Chờ",
+                      "day": lines["day"], "state": "waiting", "lane": "normal",
+                      "ahead": 0, "wait_minutes": None, "counter": None}
+    assert client.get("/api/v1/tickets/not-a-ticket").status_code == 404
+    officer = f.signed_in(app, hall["officer"])
+    officer.post("/officer/queue/call", data={
+        "csrf_token": _desk_form(officer, desk.counters[1]), "counter": desk.counters[1],
+        "queue": desk.civil})
+    calls = client.get("/api/v1/displays/tanhong").get_json()["calls"]
+    assert [(c["counter"], c["label"], c["calls"]) for c in calls] == [("Quầy 2", "A001", 1)]
+    assert client.get("/api/v1/displays/no-such-commune").status_code == 404
+
+
+def test_the_hall_screens_poll_is_a_304_until_a_call_changes_it(app, hall) -> None:
+    desk = hall["desk"]
+    screen = app.test_client()
+    _take(app.test_client(), desk.civil)
+    first = screen.get("/display/tanhong/calls.json")
+    assert first.get_json() == {"calls": []} and first.headers["Cache-Control"] == "no-cache"
+    etag = first.headers["ETag"]
+    again = screen.get("/display/tanhong/calls.json", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    officer = f.signed_in(app, hall["officer"])
+    officer.post("/officer/queue/call", data={
+        "csrf_token": _desk_form(officer, desk.counters[0]), "counter": desk.counters[0],
+        "queue": desk.civil})
+    changed = screen.get("/display/tanhong/calls.json", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert [c["label"] for c in changed.get_json()["calls"]] == ["A001"]
