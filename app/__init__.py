@@ -154,3 +154,6 @@ def _register_cli(app: Flask) -> None:
     from app.privacy.cli import privacy_cli
 
     app.cli.add_command(privacy_cli)
+    from app.queues.cli import queues_cli
+
+    app.cli.add_command(queues_cli)

@@ -66,7 +66,8 @@ def desk() -> Any:
         queues=queries.queues_of(current_user.agency_id),
         waiting=queries.waiting_counts(current_user.agency_id, today),
         reasons=rules.PRIORITY_REASONS, calls_before_no_show=rules.CALLS_BEFORE_NO_SHOW,
-        may_skip=rules.may_skip_as_no_show)
+        may_skip=rules.may_skip_as_no_show,
+        can_manage_queues=policies.can_manage_queues(current_user))
 
 
 @bp.post("/call")
@@ -129,3 +130,38 @@ def move(ticket_id: int, move: str) -> Any:
     else:
         abort(404)
     return _back(counter_id)
+
+
+@bp.route("/lines", methods=["GET", "POST"])
+def lines() -> Any:
+    """The commune's queues: add one, rename, turn the priority lane on or off, pause."""
+    if not policies.can_manage_queues(current_user):
+        abort(403)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        _queue_made, errors = services.save_queue(
+            current_user.agency_id, request.form.get("prefix", ""),
+            request.form.get("name", ""), priority_lane="priority_lane" in request.form,
+            active=True)
+        if not errors:
+            flash(_("Đã thêm hàng chờ."), "info")
+            return redirect(url_for(".lines"), 303)
+    return render_template("queues/lines.html", errors=errors, form=request.form,
+                           queues=queries.queues_of(current_user.agency_id, active_only=False)
+                           ), (422 if errors else 200)
+
+
+@bp.post("/lines/<int:queue_id>")
+def line(queue_id: int) -> Any:
+    if not policies.can_manage_queues(current_user):
+        abort(403)
+    queue = _queue(str(queue_id))
+    _saved, errors = services.save_queue(
+        current_user.agency_id, request.form.get("prefix", ""), request.form.get("name", ""),
+        priority_lane="priority_lane" in request.form, active="active" in request.form,
+        queue=queue)
+    if errors:  # nothing was changed: the first problem is said on the list
+        flash(next(iter(errors.values())), "error")
+    else:
+        flash(_("Đã lưu hàng chờ %(name)s.", name=queue.name), "info")
+    return redirect(url_for(".lines"), 303)

@@ -5,7 +5,8 @@ cancel. Flush only; the request or command commits (app/core/transaction.py).
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Any, cast
 
 from flask_babel import gettext as _
@@ -41,6 +42,50 @@ def ensure_starter_queues(agency_id: int) -> list[ServiceQueue]:
     db.session.add_all(made)
     db.session.flush()
     return made
+
+
+_PREFIX = re.compile(r"[A-Z]{1,3}")
+
+
+def clean_queue(prefix: str, name: str) -> tuple[str, str, dict[str, str]]:
+    """The prefix (1–3 capital letters, what numbers start with) and name of a queue form."""
+    prefix, name = prefix.strip().upper(), " ".join(name.split())
+    errors: dict[str, str] = {}
+    if not _PREFIX.fullmatch(prefix):
+        errors["prefix"] = _("Ký hiệu là 1 đến 3 chữ cái không dấu, ví dụ A.")
+    if not name or len(name) > 120:
+        errors["name"] = _("Hãy ghi tên hàng chờ (tối đa 120 ký tự).")
+    return prefix, name, errors
+
+
+def save_queue(agency_id: int, prefix: str, name: str, *, priority_lane: bool, active: bool,
+               queue: ServiceQueue | None = None) -> tuple[ServiceQueue | None, dict[str, str]]:
+    """Add a queue to the commune, or change one; errors by field when the form is wrong.
+    The prefix stays unique in the commune, so two lines' numbers never read alike."""
+    prefix, name, errors = clean_queue(prefix, name)
+    taken = {q.prefix: q.id for q in queries.queues_of(agency_id, active_only=False)}
+    if not errors and prefix in taken and (queue is None or taken[prefix] != queue.id):
+        errors["prefix"] = _("Xã đã có hàng chờ ký hiệu %(prefix)s.", prefix=prefix)
+    if errors:
+        return None, errors
+    if queue is None:
+        queue = ServiceQueue(agency_id=agency_id)
+        db.session.add(queue)
+    queue.prefix, queue.name = prefix, name
+    queue.priority_lane, queue.active = priority_lane, active
+    db.session.flush()
+    return queue, {}
+
+
+def expire_past(today: date, *, now: datetime | None = None) -> int:
+    """Numbers of days before `today` still waiting or called end as expired (run daily by
+    `flask queues expire`); how many."""
+    result = cast(CursorResult[Any], db.session.execute(
+        update(Ticket).where(Ticket.day < today,
+                             Ticket.state.in_((TicketState.WAITING, TicketState.CALLED)))
+        .values(state=TicketState.EXPIRED, finished_at=now or utcnow())
+        .execution_options(synchronize_session=False)))
+    return int(result.rowcount or 0)
 
 
 class TicketMoveRefused(DomainError):

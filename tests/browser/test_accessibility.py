@@ -193,6 +193,7 @@ def visits(s: Seeded) -> dict[str, list[tuple[str, str]]]:
         "staff.queue_desk.printout": [(DESK, f"/officer/queue/tickets/{s.ids['ticket']}/print")],
         "staff.payments_office.unmatched": [(DESK, "/officer/payments/unmatched")],
         "staff.feedback_office.counters": [(ADMIN, "/officer/counters")],
+        "staff.queue_desk.lines": [(ADMIN, "/officer/queue/lines")],
         "staff.feedback_office.feedback_list": [(ADMIN, "/officer/feedback")],
         "staff.feedback_office.feedback_item": [(ADMIN, f"/officer/feedback/{s.feedback_id}")],
         "staff.feedback_office.report_monthly": [(ADMIN, "/officer/reports/monthly")],

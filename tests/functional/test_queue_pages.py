@@ -247,3 +247,40 @@ def test_the_hall_screens_poll_is_a_304_until_a_call_changes_it(app, hall) -> No
     changed = screen.get("/display/tanhong/calls.json", headers={"If-None-Match": etag})
     assert changed.status_code == 200
     assert [c["label"] for c in changed.get_json()["calls"]] == ["A001"]
+
+
+def test_the_commune_sets_up_its_lines(app, hall) -> None:
+    with app.app_context():
+        from app.places.models import Agency
+
+        home = db.session.get(Agency, hall["desk"].agency_id)
+        assert home is not None
+        leader = f.officer(home, "leader").username
+        specialist = f.officer(home, "specialist").username
+        db.session.commit()
+    manager = f.signed_in(app, leader)
+    page = manager.get("/officer/queue/lines")
+    token = csrf_token(page.data)
+    added = manager.post("/officer/queue/lines", data={
+        "csrf_token": token, "prefix": "d", "name": "  Đất   đai ", "priority_lane": "on"})
+    assert added.status_code == 303
+    twice = manager.post("/officer/queue/lines", data={
+        "csrf_token": token, "prefix": "D", "name": "Đất đai 2"})
+    assert twice.status_code == 422
+    assert "Xã đã có hàng chờ ký hiệu D." in twice.get_data(as_text=True)
+    with app.app_context():
+        from app.queues.models import ServiceQueue
+
+        land = db.session.scalar(select(ServiceQueue).where(ServiceQueue.prefix == "D"))
+        assert land is not None and (land.name, land.priority_lane) == ("Đất đai", True)
+        land_id = land.id
+    # Paused: the villagers' page no longer offers it, the number cannot be taken.
+    manager.post(f"/officer/queue/lines/{land_id}", data={
+        "csrf_token": token, "prefix": "D", "name": "Đất đai"})
+    assert "Đất đai" not in app.test_client().get("/q/tanhong").get_data(as_text=True)
+    villager = app.test_client()
+    refused = villager.post("/q/tanhong", data={
+        "csrf_token": csrf_token(villager.get("/q/tanhong").data), "queue": land_id})
+    assert refused.status_code == 404
+    # Those who manage the counters set up the lines; a specialist does neither.
+    assert f.signed_in(app, specialist).get("/officer/queue/lines").status_code == 403

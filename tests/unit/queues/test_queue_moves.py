@@ -163,3 +163,15 @@ def test_the_holder_may_cancel_while_waiting(desk: Desk) -> None:
     services.cancel(first, now=MONDAY_9)
     assert queries.people_ahead(second) == 0
     assert _call(desk, 5) == "A002"
+
+
+def test_numbers_of_past_days_nobody_served_expire(desk: Desk) -> None:
+    called, served, waiting = _take(desk, 0), _take(desk, 1), _take(desk, 2)
+    assert [_call(desk, 5), _call(desk, 6)] == ["A001", "A002"]
+    services.mark_served(served, now=MONDAY_9 + timedelta(minutes=7))
+    tomorrow = services.take_ticket(_queue(desk.civil), CALENDAR, now=vn(2026, 12, 7, 20, 0))
+    # Run on Tuesday: Monday's called-but-unserved and still-waiting numbers end.
+    assert services.expire_past(date(2026, 12, 8)) == 2
+    db.session.expire_all()
+    assert [t.state for t in (called, served, waiting, tomorrow)] == [
+        "expired", "served", "expired", "waiting"]
