@@ -80,7 +80,7 @@ def cancel(token: str) -> Any:
 
 @bp.get("/display/<slug>/calls.json")
 def display_calls(slug: str) -> Any:
-    """What the hall screen polls every two seconds: the number at each counter. The ETag
+    """What the hall screen polls every 1.5 s: the number at each counter. The ETag
     makes an unchanged answer a bodiless 304, which is nearly every poll."""
     agency = _commune(slug)
     body = json.dumps({"calls": queries.hall_board(agency.id, vietnam_today())},
