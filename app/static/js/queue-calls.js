@@ -1,7 +1,7 @@
-/* Hall display, queue band: polls the calls every 1.5 s (a call shows within 2 s) (an unchanged answer is a 304), and
-   for each new call or recall shows it, sounds a chime and reads it aloud ("Mời số A015 đến
-   Quầy 2") when the browser has a voice for the page's language. Without JavaScript the
-   page's own refresh shows the numbers. */
+/* Hall display, queue band: polls the calls every 1.5 s, so a call shows within 2 s (an
+   unchanged answer is a 304). Each new call or recall is shown, chimes, and is read aloud
+   ("Mời số A015 đến Quầy 2") when the browser has a voice for the page's language. Without
+   JavaScript the page's own refresh shows the numbers. */
 (function () {
   "use strict";
   var band = document.querySelector('[data-module="queue-calls"]');
