@@ -67,7 +67,9 @@ def desk() -> Any:
         waiting=queries.waiting_counts(current_user.agency_id, today),
         reasons=rules.PRIORITY_REASONS, calls_before_no_show=rules.CALLS_BEFORE_NO_SHOW,
         may_skip=rules.may_skip_as_no_show,
-        can_manage_queues=policies.can_manage_queues(current_user))
+        can_manage_queues=policies.can_manage_queues(current_user),
+        figures=queries.day_figures(current_user.agency_id, today, rules.opening_moment(
+            today, current_user.agency.opening_hours or {})))
 
 
 @bp.post("/call")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
+from app.core.vntime import to_vietnam_time
 from app.extensions import db
 from app.queues import rules
 from app.queues.models import Lane, ServiceQueue, Ticket, TicketState
@@ -54,6 +55,11 @@ def people_ahead(ticket: Ticket) -> int | None:
     return waiting_in_call_order(ticket.queue_id, ticket.day).index(ticket.id)
 
 
+def _between(start: datetime, end: datetime) -> timedelta:
+    # SQLite gives stored moments back naive (UTC): compare them as aware moments.
+    return to_vietnam_time(end) - to_vietnam_time(start)
+
+
 @dataclass(frozen=True)
 class ServicePace:
     """Today's pace of one line: the mean time a counter spends on a person, and how many
@@ -74,7 +80,7 @@ def service_pace(queue_id: int, day: date) -> ServicePace:
         select(Ticket.called_at, Ticket.served_at).where(
             Ticket.queue_id == queue_id, Ticket.day == day,
             Ticket.state == TicketState.SERVED)).all()
-    durations = [row.served_at - row.called_at for row in served
+    durations = [_between(row.called_at, row.served_at) for row in served
                  if row.called_at is not None and row.served_at is not None]
     counters = db.session.scalar(
         select(func.count(Ticket.counter_id.distinct())).where(
@@ -135,3 +141,45 @@ def ticket_status(ticket: Ticket) -> dict[str, Any]:
         expected = service_pace(ticket.queue_id, ticket.day).expected_wait(ahead)
         wait = math.ceil(expected.total_seconds() / 60) if expected is not None else None
     return {"ticket": ticket, "ahead": ahead, "wait_minutes": wait}
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """One line's or one counter's day: people served and skipped, the mean wait (from
+    taking the number, or from opening time for a number taken earlier, to the first call)
+    and the mean service (first call to served)."""
+
+    name: str
+    served: int
+    no_show: int
+    mean_wait: timedelta | None
+    mean_service: timedelta | None
+
+
+def _mean(values: list[timedelta]) -> timedelta | None:
+    return sum(values, timedelta()) / len(values) if values else None
+
+
+def day_figures(agency_id: int, day: date, opens_at: datetime) -> dict[str, list[DayFigures]]:
+    """The back office's figures of a day, by line and by counter."""
+    tickets = db.session.scalars(select(Ticket).where(
+        Ticket.agency_id == agency_id, Ticket.day == day,
+        Ticket.state.in_((TicketState.SERVED, TicketState.NO_SHOW)))).all()
+
+    def figures(name: str, group: list[Ticket]) -> DayFigures:
+        served = [t for t in group if t.state == TicketState.SERVED]
+        waits = [to_vietnam_time(t.called_at) - max(to_vietnam_time(t.taken_at), opens_at)
+                 for t in served if t.called_at is not None]
+        services = [_between(t.called_at, t.served_at) for t in served
+                    if t.served_at is not None and t.called_at is not None]
+        return DayFigures(name, len(served), len(group) - len(served),
+                          _mean(waits), _mean(services))
+
+    by_queue: dict[str, list[Ticket]] = {}
+    by_counter: dict[str, list[Ticket]] = {}
+    for ticket in tickets:
+        by_queue.setdefault(ticket.queue.name, []).append(ticket)
+        if ticket.counter is not None and ticket.state == TicketState.SERVED:
+            by_counter.setdefault(ticket.counter.name, []).append(ticket)
+    return {"queues": [figures(n, g) for n, g in sorted(by_queue.items())],
+            "counters": [figures(n, g) for n, g in sorted(by_counter.items())]}

@@ -6,12 +6,12 @@ No database here, so each rule is tested with a clock and lists the test control
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
 
-from app.core.vntime import to_vietnam_time
+from app.core.vntime import VIETNAM, to_vietnam_time
 from app.core.workdays import WorkingCalendar
 from app.places.hours import DAYS
 from app.queues.models import Lane
@@ -87,6 +87,16 @@ def closing_time(day: date, hours: Mapping[str, Any]) -> str | None:
     sessions = (hours or {}).get(DAYS[day.weekday()]) or {}
     ends = [end for _start, end in sessions.values()]
     return max(ends) if ends else None
+
+
+def opening_moment(day: date, hours: Mapping[str, Any]) -> datetime:
+    """When the desk opens that day (its first session, or midnight without hours), in UTC:
+    a number taken the evening before starts waiting then, not when it was taken."""
+    sessions = (hours or {}).get(DAYS[day.weekday()]) or {}
+    starts = [start for start, _end in sessions.values()]
+    clock = min(starts) if starts else "00:00"
+    hour, minute = (int(part) for part in clock.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=VIETNAM).astimezone(UTC)
 
 
 def service_day(now: datetime, hours: Mapping[str, Any], calendar: WorkingCalendar) -> date:

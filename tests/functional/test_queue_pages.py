@@ -149,6 +149,10 @@ def test_the_desk_calls_recalls_skips_and_serves_then_receives_the_dossier(app, 
         assert dossier is not None and dossier.applicant_name == "Nguyễn Thị Lan"
     assert "Bạn đã được phục vụ. Cảm ơn bạn." in villager.get(ticket_path).get_data(
         as_text=True)
+    # The day's figures on the counter's page: one served in the civil-status line.
+    figures = officer.get(f"/officer/queue?counter={counter}").get_data(as_text=True)
+    assert '<th scope="row">Hộ tịch</th><td>1</td><td>0</td>' in figures
+    assert '<th scope="row">Quầy 1</th><td>1</td><td>0</td>' in figures
 
 
 def _procedure_id() -> int:

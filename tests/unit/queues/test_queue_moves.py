@@ -175,3 +175,34 @@ def test_numbers_of_past_days_nobody_served_expire(desk: Desk) -> None:
     db.session.expire_all()
     assert [t.state for t in (called, served, waiting, tomorrow)] == [
         "expired", "served", "expired", "waiting"]
+
+
+def test_the_days_figures_by_line_and_counter(desk: Desk) -> None:
+    from app.queues.rules import opening_moment
+    from tests.factories.queues import HOURS
+
+    # Taken the evening before: its wait starts when the desk opens at 7:30.
+    early = services.take_ticket(_queue(desk.civil), CALENDAR, now=vn(2026, 12, 6, 20, 0))
+    now_taken = _take(desk, 0)  # 9:00
+    absent = _take(desk, 1)
+    at = MONDAY_9 + timedelta(minutes=10)  # 9:10
+    services.call_next(_queue(desk.civil), _counter(desk.counters[0]), now=at)
+    services.call_next(_queue(desk.civil), _counter(desk.counters[1]), now=at)
+    services.mark_served(early, now=at + timedelta(minutes=6))
+    services.mark_served(now_taken, now=at + timedelta(minutes=10))
+    services.call_next(_queue(desk.civil), _counter(desk.counters[0]), now=at)
+    for minute in (1, 2):
+        services.recall(absent, now=at + timedelta(minutes=minute))
+    services.skip_no_show(absent, now=at)
+    services.call_next(_queue(desk.civil), _counter(desk.counters[0]), now=at)
+    for minute in (1, 2):
+        services.recall(absent, now=at + timedelta(minutes=minute))
+    services.skip_no_show(absent, now=at)
+    figures = queries.day_figures(desk.agency_id, MONDAY, opening_moment(MONDAY, HOURS))
+    (civil,) = figures["queues"]
+    # Waits of 1 h 40 (from 7:30) and 10 min; services of 6 and 10 min.
+    assert (civil.name, civil.served, civil.no_show) == ("Hộ tịch", 2, 1)
+    assert civil.mean_wait == timedelta(minutes=55)
+    assert civil.mean_service == timedelta(minutes=8)
+    assert [(c.name, c.served, c.mean_service) for c in figures["counters"]] == [
+        ("Quầy 1", 1, timedelta(minutes=6)), ("Quầy 2", 1, timedelta(minutes=10))]
