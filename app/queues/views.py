@@ -21,7 +21,10 @@ bp = Blueprint("queues", __name__)
 
 def ticket_view(ticket: Ticket) -> dict[str, Any]:
     """What the ticket page (and the counter's printout) says about a ticket now."""
-    return {**queries.ticket_status(ticket), "later_day": ticket.day > vietnam_today(),
+    today = vietnam_today()
+    return {**queries.ticket_status(ticket), "later_day": ticket.day > today,
+            # Before `flask queues expire` has run, a past day's number still reads waiting.
+            "past_day": ticket.day < today,
             "token": links.ticket_token(ticket), "reasons": rules.PRIORITY_REASONS}
 
 

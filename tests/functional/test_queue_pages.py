@@ -289,3 +289,14 @@ def test_the_commune_sets_up_its_lines(app, hall) -> None:
     assert refused.status_code == 404
     # Those who manage the counters set up the lines; a specialist does neither.
     assert f.signed_in(app, specialist).get("/officer/queue/lines").status_code == 403
+
+
+def test_a_number_of_a_past_day_reads_expired(app, hall) -> None:
+    from datetime import timedelta
+
+    from app.core.vntime import vietnam_today
+
+    path = _take(app.test_client(), hall["desk"].civil)
+    app.config["VIETNAM_TODAY"] = vietnam_today() + timedelta(days=1)
+    html = app.test_client().get(path).get_data(as_text=True)
+    assert "Số này đã hết hạn." in html and "Huỷ số" not in html
