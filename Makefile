@@ -7,7 +7,7 @@ PORT ?= 5000
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help run test test-sqlite test-postgresql lint bench translations migrate seed system-deps clean
+.PHONY: help run cluster test test-sqlite test-postgresql lint bench translations migrate seed system-deps clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,6 +36,12 @@ run seed: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 run: translations seed ## Install, migrate, seed when empty, serve on http://127.0.0.1:$(PORT)
 	MOTCUA_PUSH_WORKER=thread $(VENV)/bin/flask run --host 127.0.0.1 --port $(PORT) --with-threads
+
+# nginx's port for `make cluster`: PORT when given, else 8080 (5000 stays `make run`'s).
+CLUSTER_PORT := $(if $(filter environment command line,$(origin PORT)),$(PORT),8080)
+
+cluster: system-deps $(VENV)/.installed-dev translations ## PostgreSQL + replica, Redis, SeaweedFS, 2 app servers, 2 push workers behind nginx on http://127.0.0.1:8080 (PORT=…), demo seeded; Ctrl-C stops all
+	$(PY) scripts/cluster.py --port $(CLUSTER_PORT)
 
 system-deps: ## Install Debian's chromium, postgresql, redis-server and nginx when missing (as root)
 	@bash scripts/system-deps.sh

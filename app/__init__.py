@@ -38,7 +38,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.csrf.init_app(app)
     ext.limiter.init_app(app)
 
-    from app.core import assets, dates, errors, i18n, logs, metrics, replica, security, transaction
+    from app.core import (
+        assets,
+        dates,
+        errors,
+        i18n,
+        links,
+        logs,
+        metrics,
+        replica,
+        security,
+        transaction,
+    )
 
     transaction.init_app(app)  # first: its after_request hook runs after every other one
     i18n.init_app(app)
@@ -46,6 +57,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     assets.init_app(app)
+    links.init_app(app)
     dates.init_app(app)
     metrics.init_app(app)
     replica.init_app(app)
@@ -154,6 +166,10 @@ def _register_cli(app: Flask) -> None:
     from app.privacy.cli import privacy_cli
 
     app.cli.add_command(privacy_cli)
+    from app.backup.cli import backup_command, restore_command
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     from app.queues.cli import queues_cli
 
     app.cli.add_command(queues_cli)

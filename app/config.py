@@ -280,6 +280,10 @@ class Settings:
             # Redis down: each process keeps limiting on its own instead of answering 500.
             "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED":
                 not self.ratelimit_storage_uri.startswith("memory://"),
+            # A Redis that hangs (not only refuses) must not hang every limited request.
+            "RATELIMIT_STORAGE_OPTIONS": (
+                {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+                if self.ratelimit_storage_uri.startswith(("redis://", "rediss://")) else {}),
             "RATELIMIT_HEADERS_ENABLED": True,
             "BABEL_DEFAULT_LOCALE": "vi",
             "BABEL_DEFAULT_TIMEZONE": "Asia/Ho_Chi_Minh",

@@ -50,13 +50,7 @@ def web_processes(env: dict[str, str] | list[dict[str, str]], count: int = 2
     started: list[tuple[subprocess.Popen[Any], str]] = []
     try:
         for env in envs:
-            port = free_port()
-            started.append((subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--chdir", str(REPO), "--bind",
-                 f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning",
-                 "wsgi:app"],
-                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE),
-                f"http://127.0.0.1:{port}"))
+            started.append(gunicorn(env))
         for process, url in started:
             wait_until_serving(process, url)
         yield [url for _process, url in started]
@@ -65,6 +59,17 @@ def web_processes(env: dict[str, str] | list[dict[str, str]], count: int = 2
             process.terminate()
         for process, _url in started:
             stop_process(process)
+
+
+def gunicorn(env: dict[str, str]) -> tuple[subprocess.Popen[Any], str]:
+    """One gunicorn (one sync worker) serving the app on a free port, not yet waited for:
+    the process and its base URL. The caller stops it."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--chdir", str(REPO), "--bind",
+         f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning", "wsgi:app"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return process, f"http://127.0.0.1:{port}"
 
 
 def worker_process(env: dict[str, str], *args: str) -> subprocess.Popen[Any]:

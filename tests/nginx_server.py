@@ -30,10 +30,12 @@ def render(prefix: Path, listen: str, upstreams: list[str], max_body_mb: int) ->
 
 
 @contextlib.contextmanager
-def nginx(prefix: Path, upstreams: list[str], max_body_mb: int) -> Iterator[str]:
-    """nginx serving on a free loopback port until the block ends; yields its base URL."""
+def nginx(prefix: Path, upstreams: list[str], max_body_mb: int, port: int | None = None
+          ) -> Iterator[str]:
+    """nginx serving on loopback (`port`, or a free one) until the block ends; yields its
+    base URL. Its master's pid is in PREFIX/nginx.pid."""
     prefix.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = port or free_port()
     (prefix / "nginx.conf").write_text(render(prefix, f"127.0.0.1:{port}", upstreams,
                                               max_body_mb))
     process: subprocess.Popen[Any] = subprocess.Popen(

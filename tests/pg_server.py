@@ -54,12 +54,28 @@ class PostgresServer:
     def url(self) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's pid (pg_ctl detaches it: it is no child of whoever started it)."""
+        with open(os.path.join(self.datadir, "postmaster.pid")) as lines:
+            return int(lines.readline())
+
     def psql(self, sql: str) -> str:
         """One statement through psql as the superuser; its unaligned output."""
         done = subprocess.run(
             [f"{self.bindir}/psql", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
              "-d", "postgres", "-Atc", sql], capture_output=True, text=True, check=True)
         return done.stdout.strip()
+
+    def stop_fast(self) -> None:
+        """`pg_ctl stop -m fast`: sessions are ended, the server shuts down cleanly."""
+        subprocess.run([*self.as_user, f"{self.bindir}/pg_ctl", "-D", self.datadir, "-m",
+                        "fast", "-w", "stop"], capture_output=True, check=True)
+
+    def start_again(self) -> None:
+        """Start the stopped server on its own port again (a restart, in two halves)."""
+        _pg_ctl_start(self.bindir, os.path.dirname(self.datadir), self.datadir, self.as_user,
+                      self.port)
 
     def stop(self) -> None:
         subprocess.run([*self.as_user, f"{self.bindir}/pg_ctl", "-D", self.datadir, "-m",
@@ -77,8 +93,7 @@ def _new_root(prefix: str) -> tuple[str, list[str]]:
     return root, ["runuser", "-u", "postgres", "--"]
 
 
-def _run_server(bindir: str, root: str, datadir: str, as_user: list[str]) -> PostgresServer:
-    port = free_port()
+def _pg_ctl_start(bindir: str, root: str, datadir: str, as_user: list[str], port: int) -> None:
     opts = (f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
     started = subprocess.run(
@@ -86,6 +101,11 @@ def _run_server(bindir: str, root: str, datadir: str, as_user: list[str]) -> Pos
          "-o", opts, "start"], capture_output=True, text=True, check=False)
     if started.returncode != 0:
         raise PostgresUnavailable(f"pg_ctl start failed: {started.stderr.strip()[-500:]}")
+
+
+def _run_server(bindir: str, root: str, datadir: str, as_user: list[str]) -> PostgresServer:
+    port = free_port()
+    _pg_ctl_start(bindir, root, datadir, as_user, port)
     return PostgresServer(datadir=datadir, port=port, bindir=bindir, as_user=as_user)
 
 

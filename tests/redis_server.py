@@ -38,12 +38,13 @@ def _answers_ping(port: int) -> bool:
         return False
 
 
-def start(timeout: float = 10) -> RedisServer:
-    """A memory-only server (no RDB, no AOF: nothing is written to disk)."""
+def start(timeout: float = 10, port: int | None = None) -> RedisServer:
+    """A memory-only server (no RDB, no AOF: nothing is written to disk); on `port` when
+    given (a restart of a stopped one)."""
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
     if not shutil.which(binary):
         raise RedisUnavailable("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
          "no"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

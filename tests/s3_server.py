@@ -92,8 +92,9 @@ class SeaweedServer:
         except OSError:
             return ""
 
-    def stop(self) -> None:
-        stop_process(self.process)
+    def stop(self, timeout: float = 2) -> None:
+        # weed lingers 10-15 s after SIGTERM; a throw-away server loses nothing by a kill.
+        stop_process(self.process, timeout)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

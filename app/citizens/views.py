@@ -13,6 +13,7 @@ from app.accounts import oidc
 from app.citizens import policies, queries, services
 from app.core.errors import DomainError
 from app.core.identity import IdentityError, normalize_phone
+from app.core.shared_limits import fails_closed
 from app.dossiers.queries import dossier_by_code
 from app.dossiers.workflow import status_label
 from app.extensions import limiter
@@ -51,6 +52,7 @@ def my_dossiers():  # noqa: ANN201
 
 @bp.post("/dossiers/link")
 @limiter.limit("10 per minute")
+@fails_closed
 def link():  # noqa: ANN201
     if not policies.is_citizen(current_user):
         return _must_sign_in()

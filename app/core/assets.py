@@ -5,18 +5,21 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from flask import Flask, Response, current_app, request, url_for
+from flask import Flask, Response, current_app, has_request_context, request, url_for
 
 
 def asset_url(filename: str) -> str:
-    """url_for('static') plus ?v=<hash of the file>, computed once per process per file."""
-    cache: dict[str, str] = current_app.extensions.setdefault("motcua_asset_hashes", {})
-    digest = cache.get(filename)
-    if digest is None:
+    """url_for('static') plus ?v=<hash of the file>, computed once per process per file (and
+    per mount point: behind a proxy the app may answer under a path prefix)."""
+    cache: dict[tuple[str, str], str] = current_app.extensions.setdefault(
+        "motcua_asset_urls", {})
+    key = (request.script_root if has_request_context() else "", filename)
+    url = cache.get(key)
+    if url is None:
         path = Path(current_app.static_folder or "") / filename
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:10] if path.is_file() else "0"
-        cache[filename] = digest
-    return url_for("static", filename=filename, v=digest)
+        url = cache[key] = url_for("static", filename=filename, v=digest)
+    return url
 
 
 def init_app(app: Flask) -> None:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
 from app.core.parsing import ParseError
+
+# The database could not be reached or went away mid-request (a restart, a failover): the
+# request's transaction is lost, so nothing of it was kept; the engine's pool_pre_ping gives
+# the next request a fresh connection once the server is back.
+DATABASE_DOWN = (OperationalError, InterfaceError, PoolTimeout)
+RETRY_AFTER_SECONDS = 10
 
 
 class DomainError(Exception):
@@ -52,7 +60,24 @@ def render_error(status: int, title: str | None = None, detail: str | None = Non
                            detail=detail), status
 
 
+def database_unavailable(err: Exception) -> Response:
+    """503 with a Vietnamese page (or the API's JSON error) and Retry-After."""
+    current_app.logger.warning("database unavailable on %s %s: %s", request.method,
+                               request.path, type(err.__cause__ or err).__name__)
+    body, status = render_error(
+        503, _("Hệ thống tạm gián đoạn"),
+        _("Hệ thống đang tạm gián đoạn trong giây lát nên chưa thực hiện được yêu cầu. "
+          "Vui lòng thử lại sau ít phút; gửi lại hồ sơ sẽ không tạo hồ sơ trùng."),
+        code="database_unavailable")
+    response = make_response(body, status)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 def init_app(app: Flask) -> None:
+    for error in DATABASE_DOWN:
+        app.register_error_handler(error, database_unavailable)
+
     @app.errorhandler(CSRFError)
     def _csrf(_err: CSRFError):  # noqa: ANN202
         return render_error(400, _("Phiên làm việc đã hết hạn"),

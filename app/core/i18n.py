@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from babel.support import NullTranslations
 from flask import Flask, Response, g, has_request_context, request
+from flask_babel import get_locale, get_translations
 
 LANGUAGES = ("vi", "en")
 COOKIE = "lang"
@@ -47,6 +49,17 @@ def _keep_language(endpoint: str, values: dict[str, Any]) -> None:
         values["lang"] = "en"
 
 
+def translations() -> NullTranslations:
+    """The request's catalogue, looked up once: flask_babel finds the locale and its catalogue
+    again on every call, ~50 times per public page. Kept per locale, so force_locale() still
+    switches it."""
+    locale = get_locale()
+    bound = g.get("_translations")
+    if bound is None or bound[0] is not locale:
+        bound = g._translations = (locale, get_translations())
+    return bound[1]
+
+
 def init_app(app: Flask) -> None:
     from app.extensions import babel
 
@@ -54,6 +67,15 @@ def init_app(app: Flask) -> None:
         app,
         locale_selector=select_locale,
         default_translation_directories=str(app.root_path) + "/translations",
+    )
+    # The templates' _(), ngettext() and pgettext() through the request's bound catalogue
+    # (same newstyle semantics as flask_babel's own callables: escaping, %(name)s variables).
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True,
     )
     app.after_request(_remember_choice)
     app.url_defaults(_keep_language)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 
 SECRET_PARAMS = re.compile(r"([?&](?:t|code|state|token|session_state)=)[^&\s\"]+")
 
@@ -15,10 +16,12 @@ def redact(text: str) -> str:
 
 class RedactSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args:
-            record.args = tuple(redact(a) if isinstance(a, str) else a
-                                for a in (record.args if isinstance(record.args, tuple)
-                                          else (record.args,)))
+        if isinstance(record.args, Mapping):
+            # gunicorn's access log formats `%(r)s`-style atoms from one mapping: keep it one.
+            record.args = {k: redact(v) if isinstance(v, str) else v
+                           for k, v in record.args.items()}
+        elif record.args:
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         record.msg = redact(record.msg) if isinstance(record.msg, str) else record.msg
         return True
 

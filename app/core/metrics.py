@@ -72,6 +72,9 @@ class CountedStore:
     def put_stream(self, src: BinaryIO, ext: str) -> str:
         return str(self._call("put", self.inner.put_stream, src, ext))
 
+    def put_as(self, key: str, src: BinaryIO) -> None:
+        self._call("put", self.inner.put_as, key, src)
+
     def open(self, key: str) -> BinaryIO:
         opened: BinaryIO = self._call("open", self.inner.open, key)
         return opened

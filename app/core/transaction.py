@@ -17,6 +17,7 @@ from flask import Flask, Response, g
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app.core.errors import DATABASE_DOWN, database_unavailable
 from app.extensions import db
 
 _AFTER_COMMIT = "motcua_after_commit"
@@ -94,7 +95,11 @@ def init_app(app: Flask) -> None:
     def _finish_unit(response: Response) -> Response:
         # Registered first, so it runs after every blueprint's and feature's own hooks.
         if response.status_code < 400 or g.get(_KEEP_FLAG):
-            commit()
+            try:
+                commit()
+            except DATABASE_DOWN as exc:
+                # Lost with the connection: answer as any request that met the outage.
+                return database_unavailable(exc)
         else:
             rollback()
         return response

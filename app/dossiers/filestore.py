@@ -72,6 +72,8 @@ class FileStore(Protocol):
 
     def put_stream(self, src: BinaryIO, ext: str) -> str: ...
 
+    def put_as(self, key: str, src: BinaryIO) -> None: ...
+
     def open(self, key: str) -> BinaryIO: ...
 
     def read(self, key: str) -> StoredBlob: ...
@@ -125,8 +127,12 @@ class LocalFileStore:
 
     def put_stream(self, src: BinaryIO, ext: str) -> str:
         key = new_key(ext)
-        self._write_to(key, lambda out: shutil.copyfileobj(src, out, 1024 * 1024))
+        self.put_as(key, src)
         return key
+
+    def put_as(self, key: str, src: BinaryIO) -> None:
+        """Store `src` under a key it already had elsewhere (a restore from a backup)."""
+        self._write_to(check_key(key), lambda out: shutil.copyfileobj(src, out, 1024 * 1024))
 
     def _write_to(self, key: str, fill: Callable[[BinaryIO], object]) -> None:
         final = self.path(key)

@@ -312,6 +312,9 @@ def clean_files(files: Iterable[FileStorage], error_key: str, *,
         except UploadRejected as exc:
             discard_all(cleaned)
             return [], {error_key: exc.message}
+        except BaseException:
+            discard_all(cleaned)  # a full disk or a crash: nothing is kept either
+            raise
         cleaned.append(clean)
     return cleaned, {}
 
@@ -354,7 +357,11 @@ def clean_document_uploads(procedure: Procedure, files_for: Callable[[str], list
             errors[key] = _("Mỗi giấy tờ nhận tối đa %(n)s tệp. Vui lòng bớt tệp hoặc gộp "
                             "nhiều trang vào một tệp PDF.", n=settings.max_files_per_document)
             continue
-        cleaned, file_errors = clean_files(files, key, budget=budget)
+        try:
+            cleaned, file_errors = clean_files(files, key, budget=budget)
+        except BaseException:
+            discard_all(c for _id, c in result)
+            raise
         if file_errors:
             errors.update(file_errors)
             continue

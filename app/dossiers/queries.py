@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from app.core.vntime import vietnam_day_start, vietnam_today
 from app.dossiers.codes import canonical_code
@@ -86,11 +87,19 @@ def file_of(dossier: Dossier, file_id: int) -> DossierFile | None:
                                                        DossierFile.erased_at.is_(None)))
 
 
-def referenced_storage_keys() -> set[str]:
-    """Every key a row holds: dossier files, and the photos of feedback and counters."""
-    keys = set(db.session.scalars(select(DossierFile.storage_key)))
+def referenced_storage_keys(session: Session | None = None, *,
+                            erased: bool = True) -> set[str]:
+    """Every key a row holds: dossier files, and the photos of feedback and counters.
+
+    `erased=False` leaves out files erased by the retention schedule (their rows stay, their
+    objects are gone): what a backup must copy. `session`: one on a snapshot of its own."""
+    session = session or db.session()
+    files = select(DossierFile.storage_key)
+    if not erased:
+        files = files.where(DossierFile.erased_at.is_(None))
+    keys = set(session.scalars(files))
     for column in (Feedback.photo_key, Counter.photo_key):
-        keys.update(db.session.scalars(select(column).where(column.is_not(None))))
+        keys.update(session.scalars(select(column).where(column.is_not(None))))
     return keys
 
 

@@ -87,6 +87,11 @@ class S3FileStore:
         """Stream `src` up; above the multipart size in parts, which s3transfer aborts on
         failure. A failure after the object was completed deletes it again."""
         key = new_key(ext)
+        self.put_as(key, src)
+        return key
+
+    def put_as(self, key: str, src: BinaryIO) -> None:
+        """Store `src` under a key it already had elsewhere (a restore from a backup)."""
         try:
             self.client.upload_fileobj(src, self.bucket, self._name(key),
                                        ExtraArgs=dict(self.extra) or None,
@@ -97,7 +102,6 @@ class S3FileStore:
             if isinstance(exc, _S3_ERRORS):
                 self._fail("upload", exc, key)
             raise
-        return key
 
     def delete(self, key: str) -> None:
         try:

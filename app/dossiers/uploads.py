@@ -9,6 +9,7 @@ files and do not expand into a "bomb". Every refusal removes its temporary files
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import os
@@ -33,6 +34,8 @@ from pypdf.generic import (
     PdfObject,
     StreamObject,
 )
+
+from app.core.errors import DomainError
 
 CHUNK = 64 * 1024
 MAX_NAME_CHARS = 120
@@ -83,6 +86,22 @@ class UploadRejected(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+class UploadSpaceFull(DomainError):
+    """The server's upload folder is full (or over its quota): not the citizen's fault, so
+    a 503 that invites a retry, never a 500. Nothing of the request is kept."""
+
+    status_code = 503
+
+    def __init__(self) -> None:
+        super().__init__(_("Máy chủ tạm thời không còn chỗ nhận tệp nên hồ sơ chưa được "
+                           "gửi. Vui lòng thử lại sau ít phút; thông tin chưa được lưu sẽ "
+                           "không bị tính là đã gửi."), code="upload_space_full")
+
+
+# A write that failed for lack of space (ENOSPC) or of quota (EDQUOT).
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 @dataclass
@@ -206,6 +225,16 @@ def inspect_upload(stream: IO[bytes], filename: str, *, max_bytes: int,
     name = safe_display_name(filename)
     budget = budget or UploadBudget(max_files=1, max_bytes=max_bytes)
     budget.add_file(name)
+    try:
+        return _inspect(stream, name, max_bytes, tmp_dir, budget, citizen)
+    except OSError as exc:
+        if exc.errno in _NO_SPACE:
+            raise UploadSpaceFull() from exc
+        raise
+
+
+def _inspect(stream: IO[bytes], name: str, max_bytes: int, tmp_dir: Path,
+             budget: UploadBudget, citizen: bool) -> CleanUpload:
     tmp_dir.mkdir(parents=True, exist_ok=True)
     raw, raw_path = _new_temp(tmp_dir, "raw-")
     keep_raw = False

@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from app.citizens import services as citizen_services
 from app.core.dates import vietnamese_date
 from app.core.identity import IdentityError, normalize_phone
+from app.core.shared_limits import fails_closed
 from app.core.vntime import to_vietnam_time
 from app.dossiers import access, forms, policies, queries, services, workflow
 from app.dossiers.downloads import send_stored
@@ -136,6 +137,7 @@ def submitted(code: str):  # noqa: ANN201
 
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
+@fails_closed
 def track():  # noqa: ANN201
     if request.method == "GET":
         # The slip's QR opens /track?code=…: the code is filled, the citizen types the phone.

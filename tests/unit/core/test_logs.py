@@ -23,3 +23,15 @@ def test_filter_rewrites_the_arguments_of_a_werkzeug_record(app):
                                ("127.0.0.1", "GET /d/X?t=s3cret HTTP/1.1", "200"), None)
     assert redactor.filter(record)
     assert record.getMessage() == '127.0.0.1 - - "GET /d/X?t=[redacted] HTTP/1.1" 200'
+
+
+def test_gunicorn_access_lines_keep_their_named_fields_and_lose_the_secret(app):
+    logger = logging.getLogger("gunicorn.access")
+    redactor = next(f for f in logger.filters if isinstance(f, RedactSecrets))
+    # gunicorn logs each request as one mapping of atoms for its `%(name)s` format.
+    record = logger.makeRecord("gunicorn.access", logging.INFO, __file__, 1,
+                               '%(h)s "%(r)s" %(s)s',
+                               ({"h": "127.0.0.1", "r": "GET /d/X?t=s3cret HTTP/1.0",
+                                 "s": "200"},), None)
+    assert redactor.filter(record)
+    assert record.getMessage() == '127.0.0.1 "GET /d/X?t=[redacted] HTTP/1.0" 200'

@@ -237,3 +237,12 @@ def test_an_unreachable_store_raises_unavailable(app: Flask, s3_url: str,
         for action in (store.read, store.exists, store.delete):
             with pytest.raises(FileStoreUnavailable):
                 action("A" * 32 + ".pdf")
+
+
+def test_put_as_keeps_the_key_a_backup_had(store: FileStore) -> None:
+    key = "Bk" * 16 + ".jpg"  # 32 characters of the key alphabet, as new keys are
+    store.put_as(key, io.BytesIO(b"\xff\xd8\xff restored"))
+    assert store.exists(key) and _read(store, key) == b"\xff\xd8\xff restored"
+    with pytest.raises(ValueError):
+        store.put_as("../escape.jpg", io.BytesIO(b"x"))
+    store.delete(key)

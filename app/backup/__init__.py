@@ -1,0 +1,1 @@
+"""`flask backup` / `flask restore`: a database snapshot and every object its rows reference."""
