@@ -130,18 +130,21 @@ def _register_blueprints(app: Flask) -> None:
     from app.privacy.views import bp as privacy_bp
     from app.procedures.views import bp as procedures_bp
     from app.pwa.views import bp as pwa_bp
+    from app.queues.office_views import bp as queue_desk_bp
+    from app.queues.views import bp as queues_bp
     from app.results.views import bp as results_bp
 
     # Public and citizen sides. The counter kiosk and the hall display (feedback) are public
     # devices with their own credentials, so they stay out of the staff area.
     for bp in (core_bp, pwa_bp, places_bp, procedures_bp, dossiers_bp, api_bp, signin_bp,
-               citizens_bp, notifications_bp, payments_bp, feedback_bp, privacy_bp, results_bp):
+               citizens_bp, notifications_bp, payments_bp, feedback_bp, privacy_bp, results_bp,
+               queues_bp):
         app.register_blueprint(bp)
     # Everything staff-only, behind one deny-by-default guard.
     app.register_blueprint(staff_area(
         (accounts_bp, backoffice_bp, payments_office_bp, feedback_office_bp, posters_bp,
          admin_officers_bp, admin_bank_bp, password_link_bp,
-         commune_settings_bp, privacy_office_bp),
+         commune_settings_bp, privacy_office_bp, queue_desk_bp),
         is_staff=is_officer))
     notices.init_app(app)
 
@@ -172,3 +175,6 @@ def _register_cli(app: Flask) -> None:
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from app.queues.cli import queues_cli
+
+    app.cli.add_command(queues_cli)

@@ -14,6 +14,7 @@ from app.payments.models import BankTransaction, Payment, PaymentEntry, PaymentS
 from app.places.models import Agency, Village, VillageScan, agency_procedures
 from app.privacy.models import DataRequest, Incident, SweepRecord  # noqa: F401
 from app.procedures.models import Procedure, ProcedureDocument
+from app.queues.models import QueueSequence, ServiceQueue, Ticket  # noqa: F401
 from app.results.models import ResultDocument
 
 __all__ = [

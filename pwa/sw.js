@@ -1,4 +1,5 @@
-/* Motcua service worker: public pages stay readable offline; nothing personal is kept.
+/* Motcua service worker: public pages and queue tickets stay readable offline; nothing
+ * personal is kept.
  *
  * The server fills in VERSION, PRECACHE and the path lists when it serves /sw.js
  * (app/pwa/views.py); the lists come from app/pwa/cache_policy.py, the server's own rules.
@@ -23,6 +24,8 @@ const NETWORK_TIMEOUT_MS = 3000;
 const PUBLIC_PAGES = ["__PUBLIC_PAGES__"];
 const PUBLIC_SECTIONS = ["__PUBLIC_SECTIONS__"];
 const PERSONAL_PREFIXES = ["__PERSONAL_PREFIXES__"];
+// Pages only their holder has (a queue ticket): private, so kept unless marked no-store.
+const HOLDER_SECTIONS = ["__HOLDER_SECTIONS__"];
 const LOGOUT = /^\/(?:officer\/)?logout/;  // officers' and citizens' sign-out
 // Query parameters that only count visits: /v/abc?src=qr and /v/abc are one page.
 const TRACKING_PARAMS = ["src", "source"];
@@ -79,6 +82,14 @@ function isPublicPage(path) {
   return PUBLIC_PAGES.includes(path) || PUBLIC_SECTIONS.some((section) => under(path, section));
 }
 
+function isHolderPage(path) {
+  return HOLDER_SECTIONS.some((section) => under(path, section));
+}
+
+function mayKeepPath(path) {
+  return (isPublicPage(path) || isHolderPage(path)) && !isPersonal(path);
+}
+
 function isPersonal(path) {
   return PERSONAL_PREFIXES.some((prefix) => under(path, prefix));
 }
@@ -96,9 +107,10 @@ function pageKey(url) {
 
 function keepable(url, response) {
   const control = (response.headers.get("Cache-Control") || "").toLowerCase();
+  const refused = isHolderPage(url.pathname) ? /(?:^|[\s,])no-store(?:$|[\s,=])/
+    : /(?:^|[\s,])(?:no-store|private)(?:$|[\s,=])/;
   return response.ok && response.type === "basic" && !response.redirected &&
-    isPublicPage(url.pathname) && !isPersonal(url.pathname) &&
-    !/(?:^|[\s,])(?:no-store|private)(?:$|[\s,=])/.test(control) &&
+    mayKeepPath(url.pathname) && !refused.test(control) &&
     (response.headers.get("Content-Type") || "").startsWith("text/html");
 }
 
@@ -126,7 +138,7 @@ async function offlinePage() {
 // crawling 3G link, the offline page when there is neither.
 async function navigate(event, url) {
   const key = pageKey(url);
-  const mayKeep = isPublicPage(url.pathname) && !isPersonal(url.pathname);
+  const mayKeep = mayKeepPath(url.pathname);
   const network = Promise.resolve(event.preloadResponse)
     .then((preloaded) => preloaded || fetch(event.request));
   // The copy is made before the page consumes the body; storing finishes in the background.

@@ -266,9 +266,15 @@ def payments_paths() -> dict[str, Any]:
     return openapi_paths()
 
 
+def queues_paths() -> dict[str, Any]:
+    from app.queues.api import openapi_paths
+
+    return openapi_paths()
+
+
 PATH_GROUPS: list[Callable[[], dict[str, Any]]] = [
     core_paths, description_paths, places_paths, procedures_paths, dossiers_paths,
-    push_paths, stats_paths, payments_paths]
+    push_paths, stats_paths, payments_paths, queues_paths]
 
 
 def openapi_document() -> dict[str, Any]:
@@ -280,8 +286,9 @@ def openapi_document() -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {"title": "Motcua API", "version": "1",
                  "description": "Commune one-stop public services: villages, procedures, "
-                                "dossiers, statistics, web push and bank notices. Every "
-                                "error answer has the Error shape; a 405 carries Allow."},
+                                "dossiers, statistics, web push, bank notices and queue "
+                                "numbers. Every error answer has the Error shape; a 405 "
+                                "carries Allow."},
         "servers": [{"url": f"{base}/api/v1"}],
         "paths": paths,
         "components": {"schemas": SCHEMAS},

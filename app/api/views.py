@@ -11,6 +11,7 @@ import app.notifications.vapid  # noqa: F401
 import app.payments.api  # noqa: F401
 import app.places.api  # noqa: F401
 import app.procedures.api  # noqa: F401
+import app.queues.api  # noqa: F401
 from app.api.blueprint import bp
 from app.extensions import csrf
 

@@ -36,6 +36,8 @@ from app.dossiers.models import Dossier, FileKind
 from app.dossiers.queries import file_of
 from app.extensions import db
 from app.payments.fees import quote_for
+from app.queues import services as queue_services
+from app.queues.queries import served_ticket_of
 from app.results import queries as result_queries
 from app.results.services import result_qr
 
@@ -239,6 +241,8 @@ def counter() -> Any:
     villages = queries.villages_of(officer.agency_id)
     errors: dict[str, str] = {}
     key = request.form.get("idempotency_key", "")
+    # Opened from "served" on the queue page: the dossier is linked to that ticket.
+    ticket = served_ticket_of(officer, request.values.get("ticket"))
     if request.method == "POST":
         applicant, errors = clean_applicant(request.form)
         procedure = next((p for p in procedures
@@ -255,13 +259,15 @@ def counter() -> Any:
         if not errors and applicant is not None and procedure is not None:
             created = services.receive_at_counter(officer, procedure, village, applicant,
                                                   note, key)
+            if ticket is not None:
+                queue_services.link_dossier(ticket, created.id)
             flash(_("Đã tiếp nhận hồ sơ %(code)s.", code=created.code), "info")
             return redirect(url_for(".dossier", code=created.code, slip="receipt"))
     if not valid_idempotency_key(key):
         key = new_idempotency_key()
     return render_template("backoffice/counter.html", procedures=procedures,
                            villages=villages, errors=errors, form=request.form,
-                           idempotency_key=key), (422 if errors else 200)
+                           idempotency_key=key, ticket=ticket), (422 if errors else 200)
 
 
 @bp.get("/dashboard")

@@ -19,6 +19,7 @@ from app.accounts.models import Officer, Role
 from app.accounts.passwords import hash_password
 from app.extensions import db
 from app.places.models import Agency, Village
+from app.queues.services import ensure_starter_queues
 
 DATA_PATH = Path(__file__).parent / "data" / "demo.json"
 DEFAULT_PASSWORD = "motcua-demo"  # noqa: S105  (documented demo credential, refused in production)
@@ -81,6 +82,7 @@ def load_demo(data: dict[str, Any] | None = None) -> DemoResult:
             _ensure_officer(f"{ospec['prefix']}.{commune.slug}",
                             f"{ospec['title']} – {commune.name} (demo)",
                             ospec["role"], commune, result, password_hash)
+        ensure_starter_queues(commune.id)
     admin = data["system_admin"]
     _ensure_officer(admin["username"], admin["full_name"], Role.SYSTEM_ADMIN.value,
                     agencies[admin["agency"]], result, password_hash)

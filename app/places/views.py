@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from app.core.errors import render_error
 from app.core.pagecache import shared_page
 from app.places import contact, queries, services
+from app.queues.queries import queues_of
 
 bp = Blueprint("places", __name__)
 bp.add_app_template_global(contact.tel_href, "tel_href")
@@ -36,7 +37,8 @@ def village(code: str):  # noqa: ANN201
             return None
         return found.id, render_template(
             "places/village.html", village=found, agency=found.agency,
-            procedures=queries.procedures_by_use(found.agency_id))
+            procedures=queries.procedures_by_use(found.agency_id),
+            takes_numbers=bool(queues_of(found.agency_id)))
 
     # The crowd in front of a poster all open the same page: serve it from the short-lived
     # page cache (the scan is still counted for every visit).

@@ -20,6 +20,11 @@ PERSONAL_PREFIXES = ("/officer", "/admin", "/d", "/track", "/api", "/kiosk")
 # it (home, village pages, the procedure catalogue).
 PUBLIC_PAGES = ("/",)
 PUBLIC_SECTIONS = ("/v", "/procedures", "/stats")
+# Pages kept on the holder's phone though never shared: a queue ticket (a signed link, a
+# number and no name) must stay readable when the hall's signal drops. Marked `private,
+# no-cache`: no proxy keeps them, the browser asks again each time, the worker keeps a copy.
+HOLDER_SECTIONS = ("/q/t",)
+HOLDER_CACHE_CONTROL = "private, no-cache"
 # Endpoints that set their own caching (hashed static files, the PWA files): left alone, and
 # the session is not touched for them, so they get no `Vary: Cookie`.
 OWN_POLICY = frozenset({"static", "pwa.manifest", "pwa.service_worker", "pwa.icon"})
@@ -47,6 +52,10 @@ def is_personal_path(path: str) -> bool:
     return any(_under(path, prefix) for prefix in PERSONAL_PREFIXES)
 
 
+def is_holder_page(path: str) -> bool:
+    return any(_under(path, section) for section in HOLDER_SECTIONS)
+
+
 def is_public_page(path: str) -> bool:
     return path in PUBLIC_PAGES or any(_under(path, section) for section in PUBLIC_SECTIONS)
 
@@ -55,7 +64,8 @@ def worker_lists() -> dict[str, list[str]]:
     """What pwa/sw.js gets in place of its placeholders, e.g. `["__PUBLIC_PAGES__"]`; the
     worker's under() is _under() above."""
     return {"PUBLIC_PAGES": list(PUBLIC_PAGES), "PUBLIC_SECTIONS": list(PUBLIC_SECTIONS),
-            "PERSONAL_PREFIXES": list(PERSONAL_PREFIXES)}
+            "PERSONAL_PREFIXES": list(PERSONAL_PREFIXES),
+            "HOLDER_SECTIONS": list(HOLDER_SECTIONS)}
 
 
 def _shareable(response: Response) -> bool:
@@ -84,6 +94,9 @@ def apply(response: Response) -> Response:
         if (request.method == "POST" and request.path.startswith(LOGOUT_PREFIX)
                 and response.status_code in (302, 303)):
             response.headers["Clear-Site-Data"] = '"cache"'
+        return response
+    if is_holder_page(request.path) and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = HOLDER_CACHE_CONTROL
         return response
     if _shareable(response):
         response.headers["Cache-Control"] = PUBLIC_CACHE_CONTROL

@@ -42,8 +42,11 @@ from app.feedback.services import submit_feedback
 from app.places.models import Agency
 from app.privacy import incidents, rights
 from app.procedures.models import Procedure
+from app.queues import links
+from app.queues import services as queue_services
 from tests import factories as f
 from tests.factories.payments import configure, pay, payment
+from tests.factories.queues import queue_ticket
 from tests.factories.results import issued_result
 
 NODE = Path(__file__).parents[1] / "oidc"
@@ -69,6 +72,9 @@ NOT_PAGES: dict[str, str] = {
     "api.push_key": "JSON API",
     "api.stats_json": "JSON API",
     "api.villages": "JSON API",
+    "api.queues_json": "JSON API",
+    "api.ticket_api": "JSON API",
+    "api.display_api": "JSON API",
     "signin.login": "redirect to the citizens' identity provider",
     "signin.callback": "redirect back from the identity provider",
     "staff.accounts.login_oidc": "redirect to the staff identity provider",
@@ -78,6 +84,7 @@ NOT_PAGES: dict[str, str] = {
     "payments.pay_status": "payment status (JSON) polled by the pay page",
     "feedback.stats_csv": "CSV download",
     "feedback.display_json": "the hall display's live figures (JSON)",
+    "queues.display_calls": "the hall display's queue calls (JSON)",
     "feedback.kiosk_photo": "the officer's photo on the kiosk",
     "staff.feedback_office.feedback_photo": "a photo sent with a feedback",
     "staff.posters.poster_png": "the poster's QR image (PNG)",
@@ -166,6 +173,8 @@ def visits(s: Seeded) -> dict[str, list[tuple[str, str]]]:
         "privacy.overview": [(PUBLIC, f"/d/{c['waiting']}/privacy{t}")],
         "citizens.my_dossiers": [(CITIZEN, "/me/dossiers")],
         "pwa.offline": [(PUBLIC, "/offline")],
+        "queues.take_page": [(PUBLIC, "/q/tanhong")],
+        "queues.ticket_page": [(PUBLIC, f"/q/t/{s.ids['ticket_link']}")],
         # The commune hall's devices
         "feedback.kiosk_page": [(KIOSK, f"/kiosk/{s.counter_id}")],
         "feedback.display_page": [(KIOSK, "/display/tanhong")],
@@ -186,8 +195,11 @@ def visits(s: Seeded) -> dict[str, list[tuple[str, str]]]:
         "staff.backoffice.slip": [(DESK, f"/officer/dossiers/{c['received']}/slips/receipt"),
                                   (DESK, f"/officer/dossiers/{c['received']}/slips/control")],
         "staff.backoffice.counter": [(DESK, "/officer/counter/new")],
+        "staff.queue_desk.desk": [(DESK, f"/officer/queue?counter={s.counter_id}")],
+        "staff.queue_desk.printout": [(DESK, f"/officer/queue/tickets/{s.ids['ticket']}/print")],
         "staff.payments_office.unmatched": [(DESK, "/officer/payments/unmatched")],
         "staff.feedback_office.counters": [(ADMIN, "/officer/counters")],
+        "staff.queue_desk.lines": [(ADMIN, "/officer/queue/lines")],
         "staff.feedback_office.feedback_list": [(ADMIN, "/officer/feedback")],
         "staff.feedback_office.feedback_item": [(ADMIN, f"/officer/feedback/{s.feedback_id}")],
         "staff.feedback_office.report_monthly": [(ADMIN, "/officer/reports/monthly")],
@@ -246,6 +258,10 @@ def _seed(app: Flask, demo: Any) -> Seeded:
         result = issued_result(made["done"], desk)
         counter = Counter(agency_id=home.id, name="Quầy 1", officer_id=desk.id)
         db.session.add(counter)
+        db.session.flush()
+        # One number waiting on the phone, one called to the counter (its actions shown).
+        queue_services.call_next(queue_ticket(home).queue, counter)
+        waiting = queue_ticket(home)
         feedback = submit_feedback(home, "hall", "Ghế chờ ở sảnh bị hỏng, xin thay giúp.",
                                    procedure=None, officer=None, sender_name="Bùi Văn Nam",
                                    sender_phone="0912345678", photo=None)
@@ -270,7 +286,9 @@ def _seed(app: Flask, demo: Any) -> Seeded:
         codes = {key: d.code for key, d in made.items()}
         counter_id, feedback_id, new_admin_name = counter.id, feedback.id, new_admin.username
         ids = {"desk": desk.id, "change": change.id, "request": request.id,
-               "incident": incident.id, "token": token, "result": result.public_id}
+               "incident": incident.id, "token": token, "result": result.public_id,
+               "ticket": waiting.id,
+               "ticket_link": links.ticket_token(waiting)}
         with app.test_request_context():
             response = kiosk.lock_to(app.response_class(), counter)
         kiosk_cookie = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]

@@ -16,8 +16,10 @@ from app.dossiers.workflow import Actor, apply
 from app.extensions import db
 from app.places.models import Agency
 from app.procedures.models import Procedure
+from app.queues import links
 from tests import factories as f
 from tests.factories.payments import configure, pay, payment
+from tests.factories.queues import queue_ticket
 from tests.factories.results import issued_result
 
 # Pages that are not the citizen's: staff, devices in the commune hall, machines.
@@ -85,7 +87,9 @@ def pages_to_visit(app: Flask) -> dict[str, list[str]]:
         done = f.dossier(home, fee_proc, "returned")
         desk = db.session.scalar(select(Officer).where(Officer.username == "tiepnhan.tanhong"))
         result = issued_result(done, desk)
+        ticket = queue_ticket(home)
         db.session.commit()
+        ticket_link = links.ticket_token(ticket)
         codes = {"unpaid": unpaid.code, "paid": paid.code, "waiting": waiting.code,
                  "done": done.code, "result": result.public_id}
     found = payment(app, codes["paid"])
@@ -118,6 +122,8 @@ def pages_to_visit(app: Flask) -> dict[str, list[str]]:
         "citizens.my_dossiers": ["/me/dossiers"],
         "pwa.offline": ["/offline"],
         "results.verify": [f"/verify/{codes['result']}"],
+        "queues.take_page": ["/q/tanhong"],
+        "queues.ticket_page": [f"/q/t/{ticket_link}"],
     }
 
 

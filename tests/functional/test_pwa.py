@@ -103,6 +103,7 @@ def test_service_worker_paths_are_cache_policys_lists(client: Any) -> None:
     assert _declared(body, "PUBLIC_PAGES") == list(cache_policy.PUBLIC_PAGES)
     assert _declared(body, "PUBLIC_SECTIONS") == list(cache_policy.PUBLIC_SECTIONS)
     assert _declared(body, "PERSONAL_PREFIXES") == list(cache_policy.PERSONAL_PREFIXES)
+    assert _declared(body, "HOLDER_SECTIONS") == list(cache_policy.HOLDER_SECTIONS)
     assert not re.search(r'"__[A-Z_]+__"', body), "a placeholder was left unfilled"
 
 

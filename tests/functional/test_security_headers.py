@@ -17,11 +17,13 @@ from app.citizens.models import Citizen
 from app.dossiers.models import DossierFile
 from app.extensions import db
 from app.feedback.models import Counter, Feedback
+from app.queues import links
 from tests import factories as f
 from tests.factories.files import jpeg
 from tests.factories.officers import sign_in
 from tests.factories.pages import csrf_token
 from tests.factories.payments import PayWorld, new_dossier
+from tests.factories.queues import queue_ticket
 from tests.factories.results import issued_result
 
 # Rules this test knowingly does not request, each with the reason. Keep it short.
@@ -89,9 +91,10 @@ def _objects(app: Flask, world: PayWorld) -> dict[str, Any]:
             admin, summary="Lộ mật khẩu", started_at=datetime.now(UTC),
             discovered_at=datetime.now(UTC), data_kinds=["id_photos"], scope_officer=None,
             window_start=None, window_end=None, scope_codes=[code])
+        ticket = queue_ticket(home)
         db.session.commit()
         admin_name, admin_id, change_id = admin.username, admin.id, change.id
-        incident_id = incident.id
+        incident_id, ticket_id, ticket_token = incident.id, ticket.id, links.ticket_token(ticket)
     citizen = app.test_client()
     assert citizen.get(f"/d/{code}?t={f.SECRET}").status_code == 200  # this phone's dossier
 
@@ -127,7 +130,9 @@ def _objects(app: Flask, world: PayWorld) -> dict[str, Any]:
                    "feedback_id": feedback_id, "slug": "tanhong", "kind": "receipt",
                    "name": "icon-192.png", "filename": "app.css", "officer_id": admin_id,
                    "change_id": change_id, "request_id": request_id,
-                   "incident_id": incident_id, "number": 1, "public_id": result_id},
+                   "incident_id": incident_id, "number": 1, "public_id": result_id,
+                   "ticket_id": ticket_id,
+                   "token": ticket_token},
         "by_prefix": {"/officer/": admin_client, "/admin/": admin_client,
                       "/kiosk/": tablet, "/me/": me},
         "code_of": {"/admin/villages/": village, "/procedures/": procedure,

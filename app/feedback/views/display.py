@@ -9,9 +9,10 @@ from typing import Any
 
 from flask import Response, abort, render_template, request
 
-from app.core.vntime import to_vietnam_time
+from app.core.vntime import to_vietnam_time, vietnam_today
 from app.feedback import queries, stats
 from app.feedback.views.blueprint import bp
+from app.queues.queries import hall_board, queues_of
 
 
 @bp.get("/display/<slug>")
@@ -21,7 +22,8 @@ def display_page(slug: str) -> Any:
         abort(404)
     updated = to_vietnam_time(datetime.now(UTC)).strftime("%H:%M")
     return render_template("feedback/display.html", agency=agency, d=stats.display(agency),
-                           updated=updated)
+                           updated=updated, calls=hall_board(agency.id, vietnam_today()),
+                           takes_numbers=bool(queues_of(agency.id)))
 
 
 @bp.get("/display/<slug>/live.json")
