@@ -59,20 +59,6 @@ end
 """
 
 
-def hello_app() -> Any:
-    """The baseline: the smallest Flask app (`/healthz` too, for the start-up check)."""
-    from flask import Flask
-
-    app = Flask("hello")
-
-    @app.get("/")
-    @app.get("/healthz")
-    def hello() -> str:
-        return "Hello, World!"
-
-    return app
-
-
 def ensure_wrk() -> str:
     found = shutil.which("wrk")
     if found:
@@ -182,7 +168,7 @@ def main() -> int:
         app = "bench.common:bench_app()"
         rendered, front = stack_of("rendered", {**base_env, "PAGE_CACHE_SECONDS": "0"}, app)
         cached, cached_front = stack_of("cached", {**base_env, "PAGE_CACHE_SECONDS": "30"}, app)
-        _hello, hello_front = stack_of("hello", base_env, "bench.cluster:hello_app()")
+        _hello, hello_front = stack_of("hello", base_env, "bench.http_throughput:hello_app()")
         with urllib.request.urlopen(f"{front}{village}", timeout=10) as page:
             html = page.read().decode()
         css = html.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
