@@ -15,6 +15,8 @@ from flask_babel import gettext as _
 
 from app.dossiers.models import Dossier, DossierStatus
 from app.payments.queries import fee_settled
+from app.queues.links import ticket_token
+from app.queues.models import Ticket
 from app.results.queries import current_results
 
 DAY = 86400
@@ -37,6 +39,9 @@ KINDS: dict[str, Kind] = {
     "apology": Kind(7 * DAY, "normal"),
     "payment_confirmed": Kind(2 * DAY, "low"),
     "rating_requested": Kind(7 * DAY, "low"),
+    # A queue message is worth nothing after the day's wait: kept an hour, pushed at once.
+    "queue_near": Kind(3600, "high"),
+    "queue_called": Kind(3600, "high"),
 }
 
 # Workflow action -> notification kind. Moves internal to the office (assign, send back,
@@ -127,3 +132,21 @@ def build(kind: str, dossier: Dossier, *, note: str = "", data: dict[str, Any] |
         else:
             raise ValueError(f"unknown notification kind {kind!r}")
     return {"title": str(title), "body": str(body), "url": f"/d/{code}"}
+
+
+def build_for_ticket(kind: str, ticket: Ticket, *, ahead: int = 0) -> dict[str, str]:
+    """{"title", "body", "url"} for a queue ticket, in Vietnamese: the number and the counter,
+    nothing about the person."""
+    label = ticket.label
+    with force_locale("vi"):
+        if kind == "queue_near":
+            title = _("Sắp đến lượt bạn: còn %(ahead)d người trước số %(label)s",
+                      ahead=ahead, label=label)
+            body = _("Hãy có mặt ở khu vực chờ của %(queue)s.", queue=ticket.queue.name)
+        elif kind == "queue_called":
+            counter = ticket.counter.name if ticket.counter else ""
+            title = _("Mời số %(label)s đến %(counter)s", label=label, counter=counter)
+            body = _("Cán bộ đang chờ bạn tại %(counter)s.", counter=counter)
+        else:
+            raise ValueError(f"unknown ticket notification kind {kind!r}")
+    return {"title": str(title), "body": str(body), "url": f"/q/t/{ticket_token(ticket)}"}

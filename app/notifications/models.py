@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.models import Base, utcnow
 from app.dossiers.models import Dossier, DossierEvent
+from app.queues.models import Ticket
 
 
 class NotificationStatus(enum.StrEnum):
@@ -40,6 +41,16 @@ subscription_dossiers = Table(
            index=True),
 )
 
+# A phone can follow a queue ticket the same way: pushed when its turn nears and when called.
+subscription_tickets = Table(
+    "push_subscription_tickets",
+    Base.metadata,
+    Column("subscription_id", ForeignKey("push_subscriptions.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
 
 class PushSubscription(Base):
     __tablename__ = "push_subscriptions"
@@ -53,6 +64,7 @@ class PushSubscription(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     dossiers: Mapped[list[Dossier]] = relationship(secondary=subscription_dossiers)
+    tickets: Mapped[list[Ticket]] = relationship(secondary=subscription_tickets)
 
     def info(self) -> dict[str, Any]:
         """The PushSubscription JSON the browser gave, as pywebpush takes it."""
@@ -60,17 +72,21 @@ class PushSubscription(Base):
 
 
 class Notification(Base):
-    """The outbox row, written in the same transaction as the dossier event."""
+    """The outbox row, written in the same transaction as the dossier event (or the queue
+    call): about one dossier or one ticket."""
 
     __tablename__ = "notifications"
     __table_args__ = (
         # The worker's claim: due pending rows, oldest first.
         Index("ix_notifications_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_notifications_dossier_status", "dossier_id", "status"),
+        Index("ix_notifications_ticket_status", "ticket_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"))
+    dossier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"))
     event_id: Mapped[int | None] = mapped_column(
         ForeignKey("dossier_events.id", ondelete="SET NULL"))
     kind: Mapped[str] = mapped_column(String(30))
@@ -88,7 +104,8 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
 
-    dossier: Mapped[Dossier] = relationship()
+    dossier: Mapped[Dossier | None] = relationship()
+    ticket: Mapped[Ticket | None] = relationship()
     event: Mapped[DossierEvent | None] = relationship()
     deliveries: Mapped[list[Delivery]] = relationship(
         back_populates="notification", order_by="Delivery.id", cascade="all, delete-orphan")

@@ -14,6 +14,7 @@ from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
 from app.notifications import messages
 from app.notifications.models import Notification
+from app.queues.models import Ticket
 
 # Set after a commit that wrote notifications: a worker thread in this process wakes at once
 # instead of at its next poll. Worker processes are woken by PostgreSQL (CHANNEL below), and
@@ -35,8 +36,21 @@ def enqueue(dossier: Dossier, kind: str, *, note: str = "", data: dict[str, Any]
     )
     if event is not None:
         notification.event = event
-    # The dossier's own session, so the row is written by the same commit as the event.
-    session = object_session(dossier) or db.session()
+    return _add(notification, dossier)
+
+
+def enqueue_for_ticket(ticket: Ticket, kind: str, *, ahead: int = 0) -> Notification:
+    """Add one notification about a queue ticket to the current session, as enqueue does."""
+    spec = messages.KINDS[kind]
+    notification = Notification(ticket=ticket, kind=kind,
+                                payload=messages.build_for_ticket(kind, ticket, ahead=ahead),
+                                ttl=spec.ttl, urgency=spec.urgency)
+    return _add(notification, ticket)
+
+
+def _add(notification: Notification, owner: object) -> Notification:
+    # The owner's own session, so the row is written by the same commit as the move.
+    session = object_session(owner) or db.session()
     session.add(notification)
     transaction.after_commit(WAKE.set, session)
     _notify_workers(session)

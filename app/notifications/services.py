@@ -15,8 +15,14 @@ from app.core.errors import DomainError
 from app.dossiers.models import Dossier
 from app.extensions import db
 from app.notifications import endpoints
-from app.notifications.models import Delivery, PushSubscription, subscription_dossiers
+from app.notifications.models import (
+    Delivery,
+    PushSubscription,
+    subscription_dossiers,
+    subscription_tickets,
+)
 from app.notifications.vapid import b64url_decode
+from app.queues.models import Ticket
 
 MAX_PER_DOSSIER = 10  # the citizen's phones and a few relatives', not a mailing list
 
@@ -64,8 +70,10 @@ def find(endpoint: str) -> PushSubscription | None:
                              .where(PushSubscription.endpoint_hash == endpoint_hash(endpoint)))
 
 
-def subscribe(info: dict[str, str], dossiers: Iterable[Dossier]) -> PushSubscription:
-    """Create or refresh the subscription and follow these dossiers with it."""
+def subscribe(info: dict[str, str], dossiers: Iterable[Dossier],
+              tickets: Iterable[Ticket] = ()) -> PushSubscription:
+    """Create or refresh the subscription and follow these dossiers (and queue tickets)
+    with it."""
     subscription = find(info["endpoint"])
     if subscription is None:
         subscription = PushSubscription(endpoint_hash=endpoint_hash(info["endpoint"]),
@@ -81,6 +89,9 @@ def subscribe(info: dict[str, str], dossiers: Iterable[Dossier]) -> PushSubscrip
             raise DomainError(_("Hồ sơ này đã có quá nhiều điện thoại nhận thông báo."),
                               code="too_many_subscriptions")
         subscription.dossiers.append(dossier)
+    for ticket in tickets:
+        if ticket not in subscription.tickets:
+            subscription.tickets.append(ticket)
     db.session.flush()
     return subscription
 
@@ -101,17 +112,18 @@ def resubscribe(old_endpoint: str, info: dict[str, str]) -> PushSubscription | N
     old = find(old_endpoint)
     if old is None:
         return None
-    dossiers = list(old.dossiers)
+    dossiers, tickets = list(old.dossiers), list(old.tickets)
     if old.endpoint != info["endpoint"]:
         remove(old.id)
-    return subscribe(info, dossiers)
+    return subscribe(info, dossiers, tickets)
 
 
 def remove(subscription_id: int) -> None:
     """Forget a subscription (unsubscribed, or 404/410 from its push service). Explicit
     deletes: SQLite does not enforce the foreign keys' ON DELETE here."""
-    db.session.execute(delete(subscription_dossiers)
-                       .where(subscription_dossiers.c.subscription_id == subscription_id))
+    for followed in (subscription_dossiers, subscription_tickets):
+        db.session.execute(delete(followed)
+                           .where(followed.c.subscription_id == subscription_id))
     db.session.execute(update(Delivery).where(Delivery.subscription_id == subscription_id)
                        .values(subscription_id=None)
                        .execution_options(synchronize_session=False))

@@ -15,6 +15,8 @@ from app.dossiers.models import Dossier
 from app.extensions import csrf, limiter
 from app.notifications import queries, services
 from app.pwa.cache_policy import keep_private
+from app.queues import links
+from app.queues.models import Ticket
 
 bp = Blueprint("notifications", __name__)
 
@@ -96,3 +98,35 @@ def resubscribe() -> ResponseReturnValue:
     if subscription is None:
         abort(404)
     return jsonify({"subscribed": True, "dossiers": len(subscription.dossiers)})
+
+
+@bp.post("/q/t/<token>/push")
+@limiter.limit("20 per minute")
+def subscribe_ticket(token: str) -> ResponseReturnValue:
+    """The ticket's phone asks for "Sắp đến lượt bạn" and "Mời số … đến quầy": the signed
+    link is the credential, as it is for the ticket page."""
+    ticket = _ticket(token)
+    info = services.parse_subscription(_json().get("subscription"), _settings())
+    services.subscribe(info, (), [ticket])
+    return jsonify({"subscribed": True,
+                    "message": _("Đã bật thông báo. Điện thoại này sẽ nhận tin khi sắp đến "
+                                 "lượt và khi được gọi.")})
+
+
+@bp.post("/q/t/<token>/push/unsubscribe")
+@limiter.limit("20 per minute")
+def unsubscribe_ticket(token: str) -> ResponseReturnValue:
+    ticket = _ticket(token)
+    endpoint = _json().get("endpoint")
+    subscription = services.find(endpoint) if isinstance(endpoint, str) else None
+    if subscription is not None and ticket in subscription.tickets:
+        subscription.tickets.remove(ticket)  # the phone's dossiers stay followed
+    return jsonify({"subscribed": False,
+                    "message": _("Đã tắt thông báo trên điện thoại này.")})
+
+
+def _ticket(token: str) -> Ticket:
+    ticket = links.ticket_from_token(token)
+    if ticket is None:
+        abort(404)
+    return ticket

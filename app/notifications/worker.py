@@ -48,6 +48,7 @@ from app.notifications.models import (
     NotificationStatus,
     PushSubscription,
     subscription_dossiers,
+    subscription_tickets,
 )
 from app.notifications.vapid import get_vapid
 
@@ -133,7 +134,8 @@ class Worker:
         """Lease the due notifications that are first in line for their dossier."""
         now = utcnow()
         earlier = aliased(Notification)
-        blocked = exists().where(earlier.dossier_id == Notification.dossier_id,
+        blocked = exists().where(or_(earlier.dossier_id == Notification.dossier_id,
+                                     earlier.ticket_id == Notification.ticket_id),
                                  earlier.status == PENDING, earlier.id < Notification.id)
         query = (select(Notification.id)
                  .where(Notification.status == PENDING, Notification.next_attempt_at <= now,
@@ -194,14 +196,26 @@ class Worker:
                     {n.dossier_id for n in notifications}))
                 .order_by(PushSubscription.id)):
             by_dossier.setdefault(dossier_id, []).append(subscription)
+        by_ticket: dict[int, list[PushSubscription]] = {}
+        ticket_ids = {n.ticket_id for n in notifications if n.ticket_id is not None}
+        if ticket_ids:
+            for ticket_id, subscription in db.session.execute(
+                    select(subscription_tickets.c.ticket_id, PushSubscription)
+                    .join(PushSubscription,
+                          subscription_tickets.c.subscription_id == PushSubscription.id)
+                    .where(subscription_tickets.c.ticket_id.in_(ticket_ids))
+                    .order_by(PushSubscription.id)):
+                by_ticket.setdefault(ticket_id, []).append(subscription)
 
         jobs: dict[Future[int], tuple[Notification, PushSubscription]] = {}
         waiting: dict[int, int] = {}
         for notification in notifications:
             body = push_body(notification)
             headers = {"Urgency": notification.urgency, "Topic": f"n{notification.id}"}
-            todo = [s for s in by_dossier.get(notification.dossier_id, [])
-                    if s.id not in done_for.get(notification.id, set())]
+            followers = (by_ticket.get(notification.ticket_id, [])
+                         if notification.ticket_id is not None
+                         else by_dossier.get(notification.dossier_id or 0, []))
+            todo = [s for s in followers if s.id not in done_for.get(notification.id, set())]
             waiting[notification.id] = len(todo)
             for subscription in todo:
                 future = self.pool.submit(self._send, subscription.info(), body,

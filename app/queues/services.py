@@ -19,6 +19,7 @@ from app.core.vntime import vietnam_day
 from app.core.workdays import WorkingCalendar
 from app.extensions import db
 from app.feedback.models import Counter
+from app.notifications import ticket_pushes
 from app.queues import queries, rules
 from app.queues.models import Channel, Lane, QueueSequence, ServiceQueue, Ticket, TicketState
 
@@ -152,6 +153,7 @@ def call_next(queue: ServiceQueue, counter: Counter, *, officer_id: int | None =
         if candidate is not None and _claim(candidate, counter, officer_id, now):
             ticket = db.session.get(Ticket, candidate, populate_existing=True)
             assert ticket is not None  # noqa: S101 (just claimed in this transaction)
+            ticket_pushes.called(ticket)
             return ticket
     return None
 
@@ -168,6 +170,7 @@ def recall(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
     ticket.call_count += 1
     ticket.last_called_at = now or utcnow()
     db.session.flush()
+    ticket_pushes.called(ticket)
     return ticket
 
 
@@ -207,6 +210,8 @@ def transfer_to_counter(ticket: Ticket, counter: Counter, *,
     ticket.last_called_at = now or utcnow()
     ticket.call_count = 1
     db.session.flush()
+    db.session.refresh(ticket, ["counter"])
+    ticket_pushes.called(ticket)
     return ticket
 
 
