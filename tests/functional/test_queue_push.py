@@ -83,3 +83,23 @@ def test_the_ticket_phone_hears_its_turn_near_and_its_call(push_app: Flask,
         "Sắp đến lượt bạn: còn 3 người trước số A005",
         "Mời số A005 đến Quầy 2", "Mời số A005 đến Quầy 2"]
     assert push_service.rejected == []
+
+
+def test_turning_push_off_on_the_ticket_page_stops_its_pushes(push_app: Flask,
+                                                              push_service: PushService) -> None:
+    with push_app.app_context():
+        desk = make_desk()
+        open_all_day(desk.agency_id)
+        db.session.commit()
+    client = push_app.test_client()
+    path = _take(client)
+    phone = _subscribe(client, push_app, push_service, path)
+    html = client.get(path).get_data(as_text=True)
+    box = re.search(r'data-unsubscribe="([^"]+)"[\s\S]*?data-csrf="([^"]+)"', html)
+    assert box is not None
+    response = client.post(box.group(1), data=json.dumps({"endpoint": phone.endpoint}),
+                           content_type="application/json", headers={"X-CSRFToken": box.group(2)})
+    assert response.status_code == 200
+    _call_next(push_app, "Quầy 1")
+    drain(push_app)
+    assert push_service.messages(phone) == []

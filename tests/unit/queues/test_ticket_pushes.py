@@ -87,3 +87,13 @@ def test_the_texts_have_english_translations(app: Flask) -> None:
             == "Number A015 to Quầy 2"
         assert _("Sắp đến lượt bạn: còn %(ahead)d người trước số %(label)s",
                  ahead=3, label="A015") == "Almost your turn: 3 people before number A015"
+
+
+def test_a_transfer_to_another_counter_pushes_the_new_counter(desk: Desk) -> None:
+    _take(desk.civil, 0)
+    ticket = _call(desk, 5, counter=0)
+    counter = db.session.get(Counter, desk.counters[1])
+    assert counter is not None
+    services.transfer_to_counter(ticket, counter, now=MONDAY_9 + timedelta(minutes=6))
+    assert _outbox() == [("A001", "queue_called", "Mời số A001 đến Quầy 1"),
+                         ("A001", "queue_called", "Mời số A001 đến Quầy 2")]
