@@ -135,7 +135,7 @@ def call_next(queue: ServiceQueue, counter: Counter, *, officer_id: int | None =
               now: datetime | None = None) -> Ticket | None:
     """"Gọi số tiếp theo": the next waiting ticket of today's line, called to `counter`.
 
-    On PostgreSQL the candidate is read with FOR UPDATE SKIP LOCKED, so two officers
+    On PostgreSQL the candidate is read with FOR NO KEY UPDATE SKIP LOCKED, so two officers
     pressing at once each lock a different ticket without waiting for each other."""
     now = now or utcnow()
     day = vietnam_day(now)
@@ -149,7 +149,9 @@ def call_next(queue: ServiceQueue, counter: Counter, *, officer_id: int | None =
             select(Ticket.id).where(Ticket.queue_id == queue.id, Ticket.day == day,
                                     Ticket.state == TicketState.WAITING, Ticket.lane == lane)
             .order_by(Ticket.queued_at, Ticket.id).limit(1)
-            .with_for_update(skip_locked=True))
+            # NO KEY UPDATE: the pushes another call writes about waiting tickets reference
+            # them (a KEY SHARE lock), which a plain FOR UPDATE would deadlock with.
+            .with_for_update(skip_locked=True, key_share=True))
         if candidate is not None and _claim(candidate, counter, officer_id, now):
             ticket = db.session.get(Ticket, candidate, populate_existing=True)
             assert ticket is not None  # noqa: S101 (just claimed in this transaction)
