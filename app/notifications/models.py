@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -81,6 +82,10 @@ class Notification(Base):
         Index("ix_notifications_status_next_attempt", "status", "next_attempt_at"),
         Index("ix_notifications_dossier_status", "dossier_id", "status"),
         Index("ix_notifications_ticket_status", "ticket_id", "status"),
+        # "Sắp đến lượt bạn" once per ticket, even when two counters call at the same moment.
+        Index("uq_notifications_ticket_near", "ticket_id", unique=True,
+              postgresql_where=text("kind = 'queue_near'"),
+              sqlite_where=text("kind = 'queue_near'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ import threading
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, object_session
 
 from app.core import transaction
@@ -48,13 +49,32 @@ def enqueue_for_ticket(ticket: Ticket, kind: str, *, ahead: int = 0) -> Notifica
     return _add(notification, ticket)
 
 
+def enqueue_once_for_ticket(ticket: Ticket, kind: str, *, ahead: int = 0) -> None:
+    """As enqueue_for_ticket, unless the ticket has this kind already (the partial unique
+    index): a concurrent call that wrote it first wins, this one adds nothing."""
+    spec = messages.KINDS[kind]
+    session = object_session(ticket) or db.session()
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(Notification).values(
+        ticket_id=ticket.id, kind=kind, ttl=spec.ttl, urgency=spec.urgency,
+        payload=messages.build_for_ticket(kind, ticket, ahead=ahead),
+    ).on_conflict_do_nothing(index_elements=[Notification.ticket_id],
+                             index_where=Notification.kind == kind))
+    _wake(session)
+
+
 def _add(notification: Notification, owner: object) -> Notification:
     # The owner's own session, so the row is written by the same commit as the move.
     session = object_session(owner) or db.session()
     session.add(notification)
+    _wake(session)
+    return notification
+
+
+def _wake(session: Session) -> None:
     transaction.after_commit(WAKE.set, session)
     _notify_workers(session)
-    return notification
 
 
 def _notify_workers(session: Session) -> None:

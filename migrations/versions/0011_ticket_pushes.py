@@ -2,7 +2,8 @@
 
 Reviewed by hand. `push_subscription_tickets` links a push subscription to the tickets it
 follows, as `push_subscription_dossiers` does for dossiers. `notifications` gets a nullable
-`ticket_id` (and an index with the status, as for dossiers), and its `dossier_id` becomes
+`ticket_id` (an index with the status, as for dossiers, and a partial unique index that
+keeps "Sắp đến lượt bạn" to one row per ticket), and its `dossier_id` becomes
 nullable: a row is about a dossier or about a ticket. Downgrading deletes the ticket rows
 of the outbox first, so `dossier_id` can be required again.
 
@@ -38,11 +39,13 @@ def upgrade():
         batch_op.alter_column('dossier_id', existing_type=sa.Integer(), nullable=True)
         batch_op.create_foreign_key(batch_op.f('fk_notifications_ticket_id_tickets'), 'tickets', ['ticket_id'], ['id'], ondelete='CASCADE')
         batch_op.create_index('ix_notifications_ticket_status', ['ticket_id', 'status'], unique=False)
+        batch_op.create_index('uq_notifications_ticket_near', ['ticket_id'], unique=True, postgresql_where=sa.text("kind = 'queue_near'"), sqlite_where=sa.text("kind = 'queue_near'"))
 
 
 def downgrade():
     op.execute("DELETE FROM notifications WHERE dossier_id IS NULL")
     with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index('uq_notifications_ticket_near')
         batch_op.drop_index('ix_notifications_ticket_status')
         batch_op.drop_constraint(batch_op.f('fk_notifications_ticket_id_tickets'), type_='foreignkey')
         batch_op.alter_column('dossier_id', existing_type=sa.Integer(), nullable=False)

@@ -16,6 +16,7 @@ from app.core.transaction import commit
 from app.core.workdays import WorkingCalendar
 from app.extensions import db
 from app.feedback.models import Counter
+from app.notifications.models import Notification
 from app.queues import services
 from app.queues.models import ServiceQueue, Ticket
 from tests.factories.queues import Desk, make_desk, vn
@@ -108,4 +109,14 @@ def test_twenty_officers_calling_at_once_get_twenty_different_tickets_in_order(
         rows = db.session.execute(select(Ticket.number, Ticket.state, Ticket.counter_id)
                                   .order_by(Ticket.number)).all()
     assert [row.state for row in rows] == ["called"] * 20 + ["waiting"] * 5
+    # Each called number's phone is told once; nobody hears "sắp đến lượt" twice, and A025,
+    # still four behind, not at all.
+    with app.app_context():
+        pushes = db.session.execute(
+            select(Ticket.number, Notification.kind).join(Ticket, Notification.ticket_id
+                                                          == Ticket.id)).all()
+    called_pushes = sorted(number for number, kind in pushes if kind == "queue_called")
+    near = [number for number, kind in pushes if kind == "queue_near"]
+    assert called_pushes == list(range(1, 21))
+    assert len(near) == len(set(near)) and 25 not in near
     assert len({row.counter_id for row in rows[:20]}) == 20
