@@ -7,10 +7,10 @@ import threading
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, object_session
 
 from app.core import transaction
+from app.core.sequences import upsert_insert
 from app.dossiers.models import Dossier, DossierEvent
 from app.extensions import db
 from app.notifications import messages
@@ -54,9 +54,7 @@ def enqueue_once_for_ticket(ticket: Ticket, kind: str, *, ahead: int = 0) -> Non
     index): a concurrent call that wrote it first wins, this one adds nothing."""
     spec = messages.KINDS[kind]
     session = object_session(ticket) or db.session()
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(Notification).values(
+    session.execute(upsert_insert()(Notification).values(
         ticket_id=ticket.id, kind=kind, ttl=spec.ttl, urgency=spec.urgency,
         payload=messages.build_for_ticket(kind, ticket, ahead=ahead),
     ).on_conflict_do_nothing(index_elements=[Notification.ticket_id],
